@@ -1,0 +1,1 @@
+print("v2g-agent: not built yet")

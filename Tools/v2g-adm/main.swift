@@ -1,0 +1,1 @@
+print("v2g-adm: not built yet")
