@@ -29,6 +29,23 @@ public struct MeterReading: Sendable, Hashable, Codable {
         self.frequencyHz = frequencyHz
     }
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case time, voltageV = "voltage_v", voltageAngleDeg = "voltage_angle_deg", currentA = "current_a"
+        case activePowerKW = "active_power_kw", reactivePowerKvar = "reactive_power_kvar", frequencyHz = "frequency_hz"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        time = try c.decode(Timestamp.self, forKey: .time)
+        voltageV = try c.decode(PerPhase<Double>.self, forKey: .voltageV)
+        voltageAngleDeg = try c.decodeIfPresent(PerPhase<Double>.self, forKey: .voltageAngleDeg)
+        currentA = try c.decode(PerPhase<Double>.self, forKey: .currentA)
+        activePowerKW = try c.decode(PerPhase<Double>.self, forKey: .activePowerKW)
+        reactivePowerKvar = try c.decode(PerPhase<Double>.self, forKey: .reactivePowerKvar)
+        frequencyHz = try c.decode(Double.self, forKey: .frequencyHz)
+    }
+
     /// Voltage phasors, using the nominal angles where the meter gives none.
     public var voltagePhasors: PerPhase<Phasor> {
         PerPhase { phase in

@@ -1,0 +1,30 @@
+import AgentKit
+import ArgumentParser
+import GridCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct V2GAgent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "v2g-agent",
+        abstract: "Transformer-controller agent: keeps the transformer cool, voltage in band and phases balanced with the EV fleet.",
+        subcommands: [Plan.self]
+    )
+}
+
+/// Exit with a one-line message on stderr and status 1: no stack trace for an operator's mistake.
+func fail(_ message: String) -> ExitCode {
+    var stream = StandardError()
+    print("v2g-agent: \(message)", to: &stream)
+    return ExitCode(1)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        fputs(string, stderr)
+    }
+}

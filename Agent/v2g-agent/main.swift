@@ -1,1 +1,0 @@
-print("v2g-agent: not built yet")

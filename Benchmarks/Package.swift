@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Speed and memory targets live here, never in timed unit tests.
+// Run: cd Benchmarks && swift package benchmark   (thresholds: Thresholds/)
+let package = Package(
+    name: "v2g-edge-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "v2g-edge", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ControlCycleBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GridCore", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/ControlCycle",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

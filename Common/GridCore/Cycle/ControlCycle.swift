@@ -1,0 +1,50 @@
+/// One control cycle of the agent: a pure function of (state, inputs, policy, now).
+///
+/// The steps run in strict precedence (design brief §2); each one only narrows what the
+/// steps after it may do, and returns its decisions with reasons:
+///   1. protection   — ProtectionStep.swift
+///   2. thermal      — ThermalStep.swift
+///   3. envelope     — EnvelopeStep.swift
+///   4. curves       — CurvesStep.swift
+///   5. balancing    — BalancingStep.swift
+///   6. write        — WriteStep.swift
+public struct ControlCycle: Sendable {
+    public var policy: ControlPolicy
+
+    public init(policy: ControlPolicy) {
+        self.policy = policy
+    }
+
+    public func run(_ state: CycleState, inputs: CycleInputs, now: Timestamp) -> CycleOutcome {
+        var next = state
+        var plan = CyclePlan(chargers: inputs.chargers, policy: policy, now: now)
+        // Seconds since the previous cycle, for filters and ramps; bounded so a long gap cannot overshoot.
+        let elapsedS = state.lastRunAt.map { min(max(now - $0, 0), 60 * policy.cyclePeriodS) } ?? 0
+
+        let verdict = protect(&next, &plan, inputs: inputs, now: now)
+        let mode: CycleOutcome.Mode
+        switch verdict {
+        case .ceaseToEnergize:
+            mode = .ceased
+            plan.setpointKW = Array(repeating: 0, count: plan.chargers.count)
+            plan.reactivePU = PerPhase(repeating: 0)
+        case .safeState:
+            mode = .safeState
+            holdSafeState(&plan)
+        case .normal:
+            mode = .regulating
+            // A non-nil meter is guaranteed here: protection turns a missing meter into the safe state.
+            let meter = inputs.meter!
+            limitThermally(&next, &plan, meter: meter, inputs: inputs, elapsedS: elapsedS)
+            applyEnvelope(&plan, inputs.envelope, now: now)
+            applyCurves(&next, &plan, meter: meter, elapsedS: elapsedS)
+            balance(&plan, meter: meter)
+        }
+        let (setpoints, writes) = write(&next, &plan, elapsedS: elapsedS, now: now)
+        next.lastRunAt = now
+        plan.figures.evTotalKW = setpoints.reduce(0) { $0 + $1.activePowerKW }
+        return CycleOutcome(
+            mode: mode, setpoints: setpoints, writes: writes, state: next, decisions: plan.decisions, figures: plan.figures
+        )
+    }
+}

@@ -1,0 +1,109 @@
+/// What the cycle remembers between runs. It is cached with the policy so that a restart,
+/// even while offline, resumes with the same hot-spot estimate and filters.
+public struct CycleState: Sendable, Hashable, Codable {
+    public var protection: ProtectionState
+    public var thermal: ThermalState?
+    public var lastRunAt: Timestamp?
+    public var vRef: PerPhase<AutonomousVRef>?
+    /// Open-loop responses (IEEE 1547.1 Tr) of each phase's curve outputs.
+    public var reactiveResponse: PerPhase<OpenLoopResponse>?
+    public var dischargeLimitResponse: PerPhase<OpenLoopResponse>?
+    public var chargeLimitResponse: PerPhase<OpenLoopResponse>?
+    public var droopResponse: OpenLoopResponse?
+    /// Last setpoint written to each charger, and when.
+    public var written: [String: WrittenSetpoint]
+
+    public init() {
+        protection = ProtectionState()
+        written = [:]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case protection, thermal, lastRunAt = "last_run_at", vRef = "v_ref", reactiveResponse = "reactive_response"
+        case dischargeLimitResponse = "discharge_limit_response", chargeLimitResponse = "charge_limit_response"
+        case droopResponse = "droop_response", written
+    }
+}
+
+public struct WrittenSetpoint: Sendable, Hashable, Codable {
+    public var setpoint: ChargerSetpoint
+    public var at: Timestamp
+
+    public init(setpoint: ChargerSetpoint, at: Timestamp) {
+        self.setpoint = setpoint
+        self.at = at
+    }
+}
+
+/// Everything measured for one cycle.
+public struct CycleInputs: Sendable, Hashable, Codable {
+    /// nil when the meter did not answer.
+    public var meter: MeterReading?
+    public var ambientC: Double?
+    /// From a top-oil sensor, where one exists.
+    public var topOilC: Double?
+    public var chargers: [ChargerState]
+    /// Already signature-checked; freshness is checked by the cycle.
+    public var envelope: Envelope?
+
+    public init(
+        meter: MeterReading?, ambientC: Double? = nil, topOilC: Double? = nil, chargers: [ChargerState],
+        envelope: Envelope? = nil
+    ) {
+        self.meter = meter
+        self.ambientC = ambientC
+        self.topOilC = topOilC
+        self.chargers = chargers
+        self.envelope = envelope
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case meter, ambientC = "ambient_c", topOilC = "top_oil_c", chargers, envelope
+    }
+}
+
+/// The result of one cycle: the setpoints, what to write, the next state and every decision with its reason.
+public struct CycleOutcome: Sendable, Hashable {
+    public enum Mode: String, Sendable, Hashable, Codable {
+        /// All steps ran.
+        case regulating
+        /// Bad or missing data: discharge 0, charging held at the fallback limit.
+        case safeState = "safe_state"
+        /// A trip: every charger stopped until the enter-service conditions hold.
+        case ceased
+    }
+
+    public var mode: Mode
+    /// What every charger is commanded to do after this cycle, in input order.
+    public var setpoints: [ChargerSetpoint]
+    /// The subset that must be written now (changed beyond the deadband, a stop, or a reversion refresh).
+    public var writes: [ChargerSetpoint]
+    public var state: CycleState
+    public var decisions: [Decision]
+    public var figures: CycleFigures
+}
+
+/// Figures operators and tests read: before (measured) and after (predicted by the plan).
+public struct CycleFigures: Sendable, Hashable, Codable {
+    public var neutralCurrentBeforeA: Double?
+    public var neutralCurrentAfterA: Double?
+    public var unbalanceBeforePercent: Double?
+    public var unbalanceAfterPercent: Double?
+    public var loadKVA: Double?
+    public var allowedKVA: Double?
+    public var hotSpotC: Double?
+    public var forecastHotSpotC: Double?
+    public var ageingRate: Double?
+    public var phaseLoadingPercent: PerPhase<Double>?
+    public var evTotalKW: Double
+
+    public init() { evTotalKW = 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case neutralCurrentBeforeA = "neutral_before_a", neutralCurrentAfterA = "neutral_after_a"
+        case unbalanceBeforePercent = "vuf_before_pct", unbalanceAfterPercent = "vuf_after_pct"
+        case loadKVA = "load_kva", allowedKVA = "allowed_kva", hotSpotC = "hot_spot_c"
+        case forecastHotSpotC = "forecast_hot_spot_c", ageingRate = "ageing_rate"
+        case phaseLoadingPercent = "phase_loading_pct", evTotalKW = "ev_total_kw"
+    }
+}

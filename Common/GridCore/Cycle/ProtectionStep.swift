@@ -1,0 +1,39 @@
+extension ControlCycle {
+    /// Step 1: IEEE 1547 trips and data quality. Nothing below may override what this returns.
+    func protect(_ state: inout CycleState, _ plan: inout CyclePlan, inputs: CycleInputs, now: Timestamp) -> ProtectionVerdict {
+        let monitor = ProtectionMonitor(trip: policy.trip, quality: policy.dataQuality)
+        let (protection, verdict) = monitor.evaluate(
+            state.protection, reading: inputs.meter,
+            nominalPhaseVoltageV: policy.transformer.nominalPhaseVoltageV,
+            cyclePeriodS: policy.cyclePeriodS, now: now
+        )
+        state.protection = protection
+        for event in verdict.events {
+            plan.decisions.append(Decision(.protection, event.code.rawValue, event.message))
+        }
+        if case .normal = verdict, !verdict.allowsDischarge { plan.forbidDischarge() }
+        if let meter = inputs.meter, meter.voltageV.values.allSatisfy(\.isFinite) {
+            let voltages = SequenceComponents(meter.voltagePhasors)
+            plan.figures.unbalanceBeforePercent = voltages.unbalancePercent
+            if voltages.isReverseRotation {
+                plan.balance = false
+                plan.decisions.append(Decision(
+                    .protection, "PHASE_ROTATION_REVERSED",
+                    "negative sequence dominates positive: phases wired ACB? balancing refused until fixed"))
+            }
+        }
+        return verdict
+    }
+
+    /// Safe state (design brief §2 step 1): discharge 0, charging held at the policy's fallback limit.
+    func holdSafeState(_ plan: inout CyclePlan) {
+        plan.forbidDischarge()
+        for i in plan.chargers.indices {
+            plan.setpointKW[i] = min(max(plan.requestKW[i], 0), plan.maxKW[i], policy.fallbackChargeKW)
+        }
+        plan.reactivePU = PerPhase(repeating: 0)
+        plan.decisions.append(Decision(
+            .protection, "SAFE_STATE",
+            "meter data not trusted: discharge 0, charging held at \(policy.fallbackChargeKW) kW per charger"))
+    }
+}
