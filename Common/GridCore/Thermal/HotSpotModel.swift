@@ -26,7 +26,7 @@ public struct HotSpotModel: Sendable {
     public static let accuracySubStepMinutes = 0.5
 
     /// Throws a `ThermalError` naming the field if the parameters are out of range.
-    public init(parameters: ThermalParameters = .onanDistribution, paper: Paper = .normal) throws {
+    public init(parameters: ThermalParameters = .onanDistribution, paper: Paper = .normal) throws(ThermalError) {
         try parameters.validate()
         self.parameters = parameters
         self.paper = paper

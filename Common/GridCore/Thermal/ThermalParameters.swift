@@ -128,7 +128,7 @@ extension ThermalParameters {
     }
 
     /// Throws a `ThermalError` naming the first field that is NaN, infinite or outside its allowed range.
-    public func validate() throws {
+    public func validate() throws(ThermalError) {
         for (key, range, unit) in Self.allowedRanges {
             guard let v = value(for: key) else { continue }
             guard v.isFinite else { throw ThermalError.notFinite(field: key.rawValue) }
