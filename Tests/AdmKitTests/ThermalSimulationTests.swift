@@ -47,7 +47,7 @@ import Testing
     @Test func loadChangesAtTheRowsMinuteNotBefore() throws {
         // Steady at 0.5 pu until minute 10, then 1.5 pu: minute 10 still shows the steady state.
         let profile = try ThermalProfile(csv: "minute,load_pu,ambient_c\n0,0.5,20\n10,1.5,20\n12,1.5,20\n", fileName: "x")
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let samples = ThermalSimulation.run(profile, model: model)
         #expect(samples.map(\.minute) == Array(0...12))
         let steady = model.steadyState(loadPU: 0.5, ambientC: 20)
@@ -57,7 +57,7 @@ import Testing
 
     @Test func fractionalMinutesReportWholeMinutesInside() throws {
         let profile = try ThermalProfile(csv: "minute,load_pu,ambient_c\n0.5,1,20\n3.5,1,20\n", fileName: "x")
-        let samples = ThermalSimulation.run(profile, model: try HotSpotModel())
+        let samples = ThermalSimulation.run(profile, model: HotSpotModel())
         #expect(samples.map(\.minute) == [1, 2, 3])
     }
 

@@ -39,8 +39,8 @@ import Testing
     }
 
     @Test func upgradedPaperAccruesLessLossOfLifeAtTheSameHotSpot() throws {
-        let normal = try HotSpotModel(paper: .normal)
-        let upgraded = try HotSpotModel(paper: .thermallyUpgraded)
+        let normal = HotSpotModel(paper: .normal)
+        let upgraded = HotSpotModel(paper: .thermallyUpgraded)
         let s = normal.steadyState(loadPU: 1.1, ambientC: 25)
         let a = normal.step(s, loadPU: 1.1, ambientC: 25, minutes: 60).lossOfLifeHours
         let b = upgraded.step(s, loadPU: 1.1, ambientC: 25, minutes: 60).lossOfLifeHours

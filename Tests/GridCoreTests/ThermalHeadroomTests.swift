@@ -2,8 +2,7 @@ import GridCore
 import Testing
 
 @Suite struct ThermalHeadroomTests {
-    let model: HotSpotModel
-    init() throws { model = try HotSpotModel() }
+    let model = HotSpotModel()
 
     @Test(arguments: [0.3, 0.8, 0.98])
     func stayingAtTheMaximumKeepsTheForecastWithinTheLimit(startLoadPU: Double) {
@@ -59,7 +58,7 @@ import Testing
     }
 
     @Test func forecastPeakIsTheStartWhenCoolingAndTheEndWhenHeating() throws {
-        let example = try HotSpotModel(parameters: ThermalWorkedExampleTests.parameters)
+        let example = try HotSpotModel(validating: ThermalWorkedExampleTests.parameters)
         let warm = example.steadyState(loadPU: 1.5, ambientC: 25.6)
         let cooling = example.forecastPeakHotSpotC(from: warm, loadPU: 0.3, ambientC: 25.6)
         #expect(cooling == warm.hotSpotC)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ThermalModelTests {
     @Test func onanSteadyStateAtRatedLoadIs98C() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 1, ambientC: 20)
         #expect(abs(s.topOilC - 75) < 1e-9)
         #expect(abs(s.hotSpotC - 98) < 1e-9)
@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func steadyStateIsAFixedPointOfStep() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 1.2, ambientC: 30)
         let after = model.step(s, loadPU: 1.2, ambientC: 30, minutes: 60)
         #expect(abs(after.topOilC - s.topOilC) < 1e-9)
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func longRunConvergesToSteadyState() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let start = model.steadyState(loadPU: 0.2, ambientC: 10)
         let end = model.step(start, loadPU: 1.3, ambientC: 25, minutes: 5000)
         let target = model.steadyState(loadPU: 1.3, ambientC: 25)
@@ -27,14 +27,14 @@ import Testing
     }
 
     @Test func lossOfLifeAtReferenceHotSpotIsElapsedTime() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 1, ambientC: 20)
         let after = model.step(s, loadPU: 1, ambientC: 20, minutes: 120)
         #expect(abs(after.lossOfLifeHours - 2) < 1e-6)
     }
 
     @Test func measuredTopOilReplacesTheModelledOne() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 0.5, ambientC: 20)
         let after = model.step(s, loadPU: 0.5, ambientC: 20, minutes: 10, measuredTopOilC: 70)
         #expect(after.topOilC == 70)
@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: [Double.nan, .infinity, -.infinity])
     func invalidLoadOrAmbientHoldsTheTemperatures(bad: Double) throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 1, ambientC: 20)
         for after in [model.step(s, loadPU: bad, ambientC: 20, minutes: 60),
                       model.step(s, loadPU: 1, ambientC: bad, minutes: 60)] {
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func negativeLoadIsClampedToZero() throws {
-        let model = try HotSpotModel()
+        let model = HotSpotModel()
         let s = model.steadyState(loadPU: 1, ambientC: 20)
         let negative = model.step(s, loadPU: -1, ambientC: 20, minutes: 30)
         let zero = model.step(s, loadPU: 0, ambientC: 20, minutes: 30)
@@ -70,7 +70,7 @@ import Testing
         p.hotSpotOvershootK21 = 2
         p.initialTopOilC = 50
         p.initialHotSpotRiseK = 10
-        let model = try HotSpotModel(parameters: p)
+        let model = HotSpotModel(parameters: p)
         let s = model.initialState(ambientC: 20)
         #expect(s.hotSpotC == 60)
         #expect(s.hotSpotRiseH1K == 20)

@@ -19,7 +19,7 @@ import Testing
         #expect(error.message.contains(field))
         #expect(error.message.contains(range))
         #expect(error.description == "thermal_parameter_out_of_range")
-        #expect(throws: ThermalError.self) { try HotSpotModel(parameters: p) }
+        #expect(throws: ThermalError.self) { try HotSpotModel(validating: p) }
     }
 
     @Test(arguments: [Double.nan, .infinity])
@@ -61,5 +61,28 @@ import Testing
         }
         #expect(!text.contains("initial_hot_spot_rise"))
         #expect(try JSONDecoder().decode(ThermalParameters.self, from: data) == p)
+    }
+}
+
+@Suite struct ThermalParameterClampingTests {
+    @Test func unvalidatedParametersAreClampedSoTheModelStaysFinite() {
+        var p = ThermalParameters.onanDistribution
+        p.oilTimeConstantMinutes = 0
+        p.windingTimeConstantMinutes = .nan
+        p.oilExponent = 9
+        p.initialTopOilC = .infinity
+        let model = HotSpotModel(parameters: p)
+        #expect(model.parameters.oilTimeConstantMinutes == 1)
+        #expect(model.parameters.windingTimeConstantMinutes == ThermalParameters.onanDistribution.windingTimeConstantMinutes)
+        #expect(model.parameters.oilExponent == 2)
+        #expect(model.parameters.initialTopOilC == nil)
+        #expect(throws: Never.self) { try model.parameters.validate() }
+        let s = model.step(model.initialState(ambientC: 20), loadPU: 1, ambientC: 20, minutes: 30)
+        #expect(s.hotSpotC.isFinite)
+    }
+
+    @Test func validParametersAreUnchangedByClamping() {
+        #expect(ThermalParameters.onanDistribution.clampedToAllowedRanges() == .onanDistribution)
+        #expect(ThermalWorkedExampleTests.parameters.clampedToAllowedRanges() == ThermalWorkedExampleTests.parameters)
     }
 }

@@ -19,7 +19,7 @@ import Testing
 
     @Test(arguments: [0.5, 1.0])
     func reproducesTheStandardsTable(stepMinutes: Double) throws {
-        let model = try HotSpotModel(parameters: Self.parameters)
+        let model = try HotSpotModel(validating: Self.parameters)
         var state = model.initialState(ambientC: Self.ambientC)
         #expect(state.topOilC == 38.3)
         var minute = 0.0
@@ -35,7 +35,7 @@ import Testing
 
     @Test func oneLongStepMatchesManyShortOnes() throws {
         // Sub-stepping makes the result independent of how the caller slices time.
-        let model = try HotSpotModel(parameters: Self.parameters)
+        let model = try HotSpotModel(validating: Self.parameters)
         let start = model.initialState(ambientC: Self.ambientC)
         let long = model.step(start, loadPU: 2.1, ambientC: Self.ambientC, minutes: 25)
         var short = start
@@ -48,12 +48,12 @@ import Testing
         // IEC 60076-7 Annex C: Dt ≤ half the smallest time constant; a τw of 0.2 min forces sub-steps of 0.1 min.
         var p = ThermalParameters.onanDistribution
         p.windingTimeConstantMinutes = 0.2
-        let model = try HotSpotModel(parameters: p)
+        let model = try HotSpotModel(validating: p)
         let smallest = min(p.oilTimeConstantFactorK11 * p.oilTimeConstantMinutes,
                            p.hotSpotTimeConstantFactorK22 * p.windingTimeConstantMinutes,
                            p.oilTimeConstantMinutes / p.hotSpotTimeConstantFactorK22)
         #expect(model.subStepMinutes <= smallest / 2)
-        let example = try HotSpotModel(parameters: Self.parameters)
+        let example = try HotSpotModel(validating: Self.parameters)
         #expect(example.subStepMinutes <= 7.0)
     }
 }

@@ -68,7 +68,7 @@ public enum ThermalSimulation {
         } ?? .onanDistribution
         let model: HotSpotModel
         do {
-            model = try HotSpotModel(parameters: parameters, paper: paper)
+            model = try HotSpotModel(validating: parameters, paper: paper)
         } catch {
             throw .badParameter(transformerName, reason: error.message)
         }

@@ -13,7 +13,7 @@ import Darwin
 /// - a NaN, infinite or non-positive step length leaves the state unchanged; a step is capped at one week;
 /// - a NaN or infinite measured top-oil is ignored (the top-oil is modelled instead).
 public struct HotSpotModel: Sendable {
-    /// The validated thermal parameters.
+    /// The thermal parameters, inside their allowed ranges.
     public let parameters: ThermalParameters
     /// The paper whose ageing law integrates loss of life.
     public let paper: Paper
@@ -25,11 +25,18 @@ public struct HotSpotModel: Sendable {
     /// The accuracy cap on a sub-step: the standard's worked example is computed at Dt = 0.5 min.
     public static let accuracySubStepMinutes = 0.5
 
-    /// Throws a `ThermalError` naming the field if the parameters are out of range.
-    public init(parameters: ThermalParameters = .onanDistribution, paper: Paper = .normal) throws(ThermalError) {
-        try parameters.validate()
-        self.parameters = parameters
+    /// A model over parameters clamped into their allowed ranges, so the equations never divide by zero.
+    ///
+    /// Validate first (`ThermalParameters.validate()`, or `init(validating:paper:)`) to reject bad input instead.
+    public init(parameters: ThermalParameters = .onanDistribution, paper: Paper = .normal) {
+        self.parameters = parameters.clampedToAllowedRanges()
         self.paper = paper
+    }
+
+    /// Throws a `ThermalError` naming the field if the parameters are NaN, infinite or out of range.
+    public init(validating parameters: ThermalParameters, paper: Paper = .normal) throws(ThermalError) {
+        try parameters.validate()
+        self.init(parameters: parameters, paper: paper)
     }
 
     /// The longest sub-step used by `step`, in minutes.

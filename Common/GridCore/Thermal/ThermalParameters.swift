@@ -127,6 +127,35 @@ extension ThermalParameters {
         }
     }
 
+    mutating func set(_ key: CodingKeys, _ v: Double?) {
+        let d = Self.onanDistribution
+        switch key {
+        case .topOilRiseRatedK: topOilRiseRatedK = v ?? d.topOilRiseRatedK
+        case .hotSpotGradientRatedK: hotSpotGradientRatedK = v ?? d.hotSpotGradientRatedK
+        case .oilTimeConstantMinutes: oilTimeConstantMinutes = v ?? d.oilTimeConstantMinutes
+        case .windingTimeConstantMinutes: windingTimeConstantMinutes = v ?? d.windingTimeConstantMinutes
+        case .lossRatio: lossRatio = v ?? d.lossRatio
+        case .oilExponent: oilExponent = v ?? d.oilExponent
+        case .windingExponent: windingExponent = v ?? d.windingExponent
+        case .oilTimeConstantFactorK11: oilTimeConstantFactorK11 = v ?? d.oilTimeConstantFactorK11
+        case .hotSpotOvershootK21: hotSpotOvershootK21 = v ?? d.hotSpotOvershootK21
+        case .hotSpotTimeConstantFactorK22: hotSpotTimeConstantFactorK22 = v ?? d.hotSpotTimeConstantFactorK22
+        case .initialTopOilC: initialTopOilC = v
+        case .initialHotSpotRiseK: initialHotSpotRiseK = v
+        }
+    }
+
+    /// A copy with every field inside its allowed range: out-of-range values are clamped, and a NaN or
+    /// infinite value takes the ONAN default (or nil for the initial values). `validate()` is the strict check.
+    public func clampedToAllowedRanges() -> ThermalParameters {
+        var copy = self
+        for (key, range, _) in Self.allowedRanges {
+            guard let v = value(for: key) else { continue }
+            copy.set(key, v.isFinite ? min(max(v, range.lowerBound), range.upperBound) : nil)
+        }
+        return copy
+    }
+
     /// Throws a `ThermalError` naming the first field that is NaN, infinite or outside its allowed range.
     public func validate() throws(ThermalError) {
         for (key, range, unit) in Self.allowedRanges {
