@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The operator CLI. Each area adds its command to `subcommands`.
+@main
+struct V2GAdm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "v2g-adm",
+        abstract: "Operator tools for v2g-edge.",
+        subcommands: [Curve.self]
+    )
+}

@@ -1,1 +1,0 @@
-print("v2g-adm: not built yet")
