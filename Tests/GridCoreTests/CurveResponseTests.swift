@@ -134,3 +134,19 @@ struct CurveAutonomousVRefTests {
         #expect(vRef.update(voltagePU: 1.04, dtS: 0) == 1.01)
     }
 }
+
+@Suite("1547.1 bands at an unknown input")
+struct CurveBandNaNTests {
+    @Test("NaN voltage or frequency gives a band holding no finite value, without trapping")
+    func nanBands() {
+        let q = ResponseTolerance.steadyStateQBand(curve: .categoryB, voltagePU: .nan)
+        let p = ResponseTolerance.steadyStatePBand(curve: .ieee1547Default, voltagePU: .nan)
+        let f = ResponseTolerance.steadyStateExportBand(droop: FrequencyDroop(), frequencyHz: .nan)
+        for band in [q, p, f] {
+            #expect(!band.contains(0) && !band.contains(-0.44) && !band.contains(1))
+        }
+        var broken = VoltVarCurve.categoryB
+        broken.q4PU = .nan
+        #expect(!ResponseTolerance.steadyStateQBand(curve: broken, voltagePU: 1.1).contains(-0.44))
+    }
+}

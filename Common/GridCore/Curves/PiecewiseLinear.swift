@@ -21,14 +21,15 @@ struct PiecewiseLinear: Sendable, Hashable {
         return lastY
     }
 
-    /// Smallest and largest value over `interval`: at its ends or at a corner inside it.
-    func extremes(over interval: ClosedRange<Double>) -> ClosedRange<Double> {
+    /// Smallest and largest value over `interval`: at its ends or at a corner inside it; nil if any is NaN.
+    func extremes(over interval: ClosedRange<Double>) -> ClosedRange<Double>? {
         var low = min(value(at: interval.lowerBound), value(at: interval.upperBound))
         var high = max(value(at: interval.lowerBound), value(at: interval.upperBound))
         for (x, y) in zip(xs, ys) where interval.contains(x) {
+            if y.isNaN { return nil }
             low = min(low, y)
             high = max(high, y)
         }
-        return low...high
+        return low <= high ? low...high : nil
     }
 }

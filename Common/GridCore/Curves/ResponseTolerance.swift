@@ -1,5 +1,6 @@
 /// How IEEE 1547.1-2020 judges a curve function's response. The tolerances are 1.5 × the minimum measurement
 /// accuracy of IEEE 1547-2018 Table 3: 1 % of nominal voltage, 5 % of rated power, 10 mHz.
+/// A non-finite input (or an unvalidated curve holding NaN) gives the band ∞…∞, which holds no finite value.
 public enum ResponseTolerance {
     /// 1.5 × 1 % of Vnom (pu).
     public static let voltageTolerancePU = 1.5 * 0.01
@@ -32,7 +33,7 @@ public enum ResponseTolerance {
     public static func steadyStateExportBand(droop: FrequencyDroop, frequencyHz: Double) -> ClosedRange<Double> {
         let low = droop.exportChangePU(frequencyHz: frequencyHz + frequencyToleranceHz)
         let high = droop.exportChangePU(frequencyHz: frequencyHz - frequencyToleranceHz)
-        return (low - powerTolerancePU)...(high + powerTolerancePU)
+        return widened(low, high)
     }
 
     /// Share of the step from `initial` to `target` that `value` has covered (1 when there is no step).
@@ -49,7 +50,17 @@ public enum ResponseTolerance {
     }
 
     static func band(_ curve: PiecewiseLinear, at x: Double, xTolerance: Double) -> ClosedRange<Double> {
-        let extremes = curve.extremes(over: (x - xTolerance)...(x + xTolerance))
-        return (extremes.lowerBound - powerTolerancePU)...(extremes.upperBound + powerTolerancePU)
+        guard x.isFinite else { return nothing }
+        guard let extremes = curve.extremes(over: (x - xTolerance)...(x + xTolerance)) else { return nothing }
+        return widened(extremes.lowerBound, extremes.upperBound)
     }
+
+    /// `low…high` widened by the power tolerance; `nothing` when either is NaN (`...` would trap).
+    static func widened(_ low: Double, _ high: Double) -> ClosedRange<Double> {
+        guard low <= high else { return nothing }
+        return (low - powerTolerancePU)...(high + powerTolerancePU)
+    }
+
+    /// A band no finite value lies in (ClosedRange cannot be empty, nor hold NaN bounds).
+    static let nothing: ClosedRange<Double> = Double.infinity...Double.infinity
 }
