@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// The operator CLI's root command.
+/// The operator CLI. Each area adds its command to `subcommands`.
 @main
 struct V2GAdm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-adm",
         abstract: "Operator tools for v2g-edge.",
-        subcommands: [Thermal.self]
+        subcommands: [Thermal.self, Curve.self]
     )
 }
