@@ -22,8 +22,8 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
     public init(
         version: Int = 0, cyclePeriodS: Double = 1, transformer: TransformerRating = .init(),
         thermal: ThermalPolicy = .init(), trip: TripSettings = .categoryII(), dataQuality: DataQualitySettings = .init(),
-        voltVar: VoltVarCurve = .categoryB, voltWatt: VoltWattCurve = .init(),
-        chargingVoltWatt: ChargingVoltWattCurve = .init(), frequencyDroop: FrequencyDroop = .init(),
+        voltVar: VoltVarCurve = .categoryB, voltWatt: VoltWattCurve = .ieee1547Default,
+        chargingVoltWatt: ChargingVoltWattCurve = .defaults, frequencyDroop: FrequencyDroop = .init(),
         ev: EVLimits = .init(), balancing: BalancingPolicy = .init(), write: WritePolicy = .init(),
         fallbackChargeKW: Double = 3.7
     ) {
@@ -65,7 +65,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         voltVar = try c.value(.voltVar, default: d.voltVar)
         voltWatt = try c.value(.voltWatt, default: d.voltWatt)
         chargingVoltWatt = try c.value(.chargingVoltWatt, default: d.chargingVoltWatt)
-        frequencyDroop = try c.value(.frequencyDroop, default: d.frequencyDroop)
+        frequencyDroop = try c.value(.frequencyDroop, default: FrequencyDroop(nominalHz: transformer.nominalHz))
         ev = try c.value(.ev, default: d.ev)
         balancing = try c.value(.balancing, default: d.balancing)
         write = try c.value(.write, default: d.write)

@@ -5,7 +5,7 @@ extension ControlCycle {
         let voltagePU = meter.voltageV.map { $0 / policy.transformer.nominalPhaseVoltageV }
 
         // Autonomous VRef follows the slow average of each phase's voltage (IEEE 1547 §5.3.5).
-        var vRef = state.vRef ?? PerPhase(repeating: AutonomousVRef(curve: policy.voltVar))
+        var vRef = state.vRef ?? PerPhase(repeating: AutonomousVRef(timeConstantS: policy.voltVar.vRefTimeConstantS, initialVRefPU: policy.voltVar.vRefPU))
         let vRefPU = PerPhase { phase in
             policy.voltVar.autonomousVRefEnabled ? vRef[phase].update(voltagePU: voltagePU[phase], dtS: elapsedS) : policy.voltVar.vRefPU
         }
