@@ -19,8 +19,9 @@ public struct ProtectionMonitor: Sendable, Hashable, Codable {
     /// Discharge is blocked at once while any phase is above this (DESIGN.md §2 step 1: 1.10 pu).
     public var dischargeBlockAbovePU: Double
 
-    /// Slack for floating-point sums of timestamps; far below any meter's time resolution.
-    static let toleranceS = 1e-6
+    /// Slack for floating-point timestamp arithmetic: epoch seconds near 1.7e9 carry about 2.4e-7 s of rounding,
+    /// and 0.1 ms is still far below a meter's time resolution and the shortest cycle (0.1 s).
+    static let toleranceS = 1e-4
 
     public init(
         trip: TripSettings = .categoryII(),
