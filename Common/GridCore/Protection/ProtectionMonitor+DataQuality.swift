@@ -10,7 +10,8 @@ extension ProtectionMonitor {
         }
         if let last = next.lastReadingTime {
             if t < last {
-                return rejected(&next, .dataImplausible, "reading \(ProtectionFormat.time(t)) is older than the previous one \(ProtectionFormat.time(last))")
+                return rejected(&next, .dataImplausible,
+                    "reading \(ProtectionFormat.time(t)) is older than the previous one \(ProtectionFormat.time(last))")
             }
             if t == last { return missing(next, cycle, "no new sample since \(ProtectionFormat.time(t))") }
         }
@@ -49,11 +50,13 @@ extension ProtectionMonitor {
             }
             let kw = reading.activePowerKW[phase]
             if !(kw.isFinite && abs(kw) <= quality.maxPhaseActivePowerKW) {
-                flag(phase, "phase \(phase) active power \(ProtectionFormat.number(kw)) kW beyond ±\(ProtectionFormat.number(quality.maxPhaseActivePowerKW)) kW")
+                flag(phase, "phase \(phase) active power \(ProtectionFormat.number(kw)) kW beyond "
+                    + "±\(ProtectionFormat.number(quality.maxPhaseActivePowerKW)) kW")
             }
             let kvar = reading.reactivePowerKvar[phase]
             if !(kvar.isFinite && abs(kvar) <= quality.maxPhaseReactivePowerKvar) {
-                flag(phase, "phase \(phase) reactive power \(ProtectionFormat.number(kvar)) kvar beyond ±\(ProtectionFormat.number(quality.maxPhaseReactivePowerKvar)) kvar")
+                flag(phase, "phase \(phase) reactive power \(ProtectionFormat.number(kvar)) kvar beyond "
+                    + "±\(ProtectionFormat.number(quality.maxPhaseReactivePowerKvar)) kvar")
             }
         }
         let hz = reading.frequencyHz
