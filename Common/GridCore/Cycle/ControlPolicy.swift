@@ -61,7 +61,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         transformer = try c.value(.transformer, default: d.transformer)
         thermal = try c.value(.thermal, default: d.thermal)
         trip = try c.value(.trip, default: TripSettings.categoryII(nominalHz: transformer.nominalHz))
-        dataQuality = try c.value(.dataQuality, default: d.dataQuality)
+        dataQuality = try c.value(.dataQuality, default: DataQualitySettings(nominalHz: transformer.nominalHz))
         voltVar = try c.value(.voltVar, default: d.voltVar)
         voltWatt = try c.value(.voltWatt, default: d.voltWatt)
         chargingVoltWatt = try c.value(.chargingVoltWatt, default: d.chargingVoltWatt)
@@ -83,6 +83,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         try write.validate()
         try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() }
         try PolicyError.wrap("trip") { try trip.validate() }
+        try PolicyError.wrap("data_quality") { try dataQuality.validate() }
         try PolicyError.wrap("volt_var") { try voltVar.validate() }
         try PolicyError.wrap("volt_watt") { try voltWatt.validate() }
         try PolicyError.wrap("charging_volt_watt") { try chargingVoltWatt.validate() }

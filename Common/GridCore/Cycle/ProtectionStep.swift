@@ -1,7 +1,8 @@
 extension ControlCycle {
     /// Step 1: IEEE 1547 trips and data quality. Nothing below may override what this returns.
     func protect(_ state: inout CycleState, _ plan: inout CyclePlan, inputs: CycleInputs, now: Timestamp) -> ProtectionVerdict {
-        let monitor = ProtectionMonitor(trip: policy.trip, quality: policy.dataQuality)
+        let monitor = ProtectionMonitor(
+            trip: policy.trip, quality: policy.dataQuality, enterService: .ieee1547(nominalHz: policy.transformer.nominalHz))
         let (protection, verdict) = monitor.evaluate(
             state.protection, reading: inputs.meter,
             nominalPhaseVoltageV: policy.transformer.nominalPhaseVoltageV,
