@@ -6,14 +6,14 @@ extension ControlCycle {
 
         // Autonomous VRef follows the slow average of each phase's voltage (IEEE 1547 §5.3.5).
         var vRef = state.vRef ?? PerPhase(repeating: AutonomousVRef(timeConstantS: policy.voltVar.vRefTimeConstantS, initialVRefPU: policy.voltVar.vRefPU))
-        let vRefPU = PerPhase { phase in
+        let vRefPU = PerPhase<Double> { phase in
             policy.voltVar.autonomousVRefEnabled ? vRef[phase].update(voltagePU: voltagePU[phase], dtS: elapsedS) : policy.voltVar.vRefPU
         }
         state.vRef = vRef
 
         let dischargeTarget = voltagePU.map { policy.voltWatt.maxDischargePU(atVoltagePU: $0) }
         let chargeTarget = voltagePU.map { policy.chargingVoltWatt.maxChargePU(atVoltagePU: $0) }
-        let reactiveTarget = PerPhase { policy.voltVar.reactivePowerPU(atVoltagePU: voltagePU[$0], vRefPU: vRefPU[$0]) }
+        let reactiveTarget = PerPhase<Double> { policy.voltVar.reactivePowerPU(atVoltagePU: voltagePU[$0], vRefPU: vRefPU[$0]) }
         let dischargePU = respond(&state.dischargeLimitResponse, toward: dischargeTarget, tr: policy.voltWatt.responseTimeS, elapsedS)
         let chargePU = respond(&state.chargeLimitResponse, toward: chargeTarget, tr: policy.chargingVoltWatt.responseTimeS, elapsedS)
         plan.reactivePU = respond(&state.reactiveResponse, toward: reactiveTarget, tr: policy.voltVar.responseTimeS, elapsedS)
@@ -63,7 +63,7 @@ extension ControlCycle {
         _ response: inout PerPhase<OpenLoopResponse>?, toward target: PerPhase<Double>, tr: Double, _ elapsedS: Double
     ) -> PerPhase<Double> {
         var filters = response ?? target.map { OpenLoopResponse(responseTimeS: tr, initial: $0) }
-        let output = PerPhase { filters[$0].advance(toward: target[$0], dtS: elapsedS) }
+        let output = PerPhase<Double> { filters[$0].advance(toward: target[$0], dtS: elapsedS) }
         response = filters
         return output
     }
