@@ -4,7 +4,7 @@
 /// Applied names are recorded in the table `edge_migrations`. A database recording a name this
 /// program does not register was written by a newer version; `migrate` refuses it rather than guess.
 public struct SQLiteMigrator: Sendable {
-    /// One migration step; it receives the database inside an open transaction.
+    /// One migration step; it receives the database inside an open transaction (so it must not call `transaction`).
     public typealias Body = @Sendable (SQLiteDatabase) throws -> Void
 
     private var migrations: [(name: String, body: Body)] = []
