@@ -32,8 +32,12 @@ enum Fixture {
         return policy
     }
 
-    static func run(_ policy: ControlPolicy = unramped, _ inputs: CycleInputs, state: CycleState = CycleState()) -> CycleOutcome {
+    static func run(_ policy: ControlPolicy, _ inputs: CycleInputs, state: CycleState = CycleState()) -> CycleOutcome {
         ControlCycle(policy: policy).run(state, inputs: inputs, now: now)
+    }
+
+    static func run(_ inputs: CycleInputs, state: CycleState = CycleState()) -> CycleOutcome {
+        run(unramped, inputs, state: state)
     }
 }
 
