@@ -30,6 +30,8 @@ struct BalancingActiveSet {
     private var rhs = [0.0, 0, 0, 0]
     private var columnSums = [(Double, Double, Double, Double)](repeating: (0, 0, 0, 0), count: 4)
     private let stepTolerance: Double
+    /// Largest |bound| in kW (at least 1): the scale of rounding in x.
+    private let kilowattScale: Double
     let multiplierTolerance: Double
 
     init(model: BalancingModel, start: [Double], multiplierTolerance: Double) {
@@ -42,6 +44,7 @@ struct BalancingActiveSet {
         rowState = [Bound](repeating: .free, count: BalancingModel.rowCount)
         var scale = 1.0
         for i in 0..<n { scale = max(scale, abs(model.lo[i]), abs(model.hi[i])) }
+        kilowattScale = scale
         stepTolerance = 1e-13 * scale
         self.multiplierTolerance = multiplierTolerance
         // Warm start: pinned chargers, and bounds the gradient pushes against, start in the working set.
@@ -176,7 +179,9 @@ struct BalancingActiveSet {
         }
         var alpha = 1.0
         var blocking = -1
-        let tiny = 1e-13 * largest
+        // Components at rounding level of the kW scale cannot block: a dependent constraint (e.g. the last free
+        // charger of an active row) would make the Schur complement singular. The clamp below absorbs them.
+        let tiny = max(1e-13 * largest, 1e-12 * kilowattScale)
         for i in 0..<n where bound[i] == .free {
             let p = xHat[i] - x[i]
             if p < -tiny {
@@ -187,7 +192,7 @@ struct BalancingActiveSet {
                 if ratio < alpha { alpha = ratio; blocking = i }
             }
         }
-        let rowTiny = 1e-12 * absolute
+        let rowTiny = 1e-12 * max(absolute, kilowattScale)
         for j in 0..<BalancingModel.rowCount where rowState[j] == .free {
             let slope = BalancingModel.rowValue(j, direction)
             let value = BalancingModel.rowValue(j, now)
@@ -200,7 +205,8 @@ struct BalancingActiveSet {
             if ratio < alpha { alpha = ratio; blocking = n + j }
         }
         for i in 0..<n where bound[i] == .free {
-            x[i] = alpha == 1 ? xHat[i] : x[i] + alpha * (xHat[i] - x[i])
+            let moved = alpha == 1 ? xHat[i] : x[i] + alpha * (xHat[i] - x[i])
+            x[i] = min(max(moved, m.lo[i]), m.hi[i])
         }
         if blocking >= n {
             let j = blocking - n
