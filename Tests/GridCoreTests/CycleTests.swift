@@ -75,7 +75,9 @@ struct CycleTests {
         let envelope = Envelope(agentID: "t1", sequence: 1, validUntil: Fixture.now + -1, transformerKW: 0...0)
         let inputs = CycleInputs(
             meter: Fixture.meter(), ambientC: 20, chargers: [Fixture.charger("a1", .single(.a))], envelope: envelope)
-        let outcome = Fixture.run(inputs)
+        var policy = Fixture.unramped
+        policy.balancing.enabled = false
+        let outcome = Fixture.run(policy, inputs)
         #expect(outcome.has("ENVELOPE_EXPIRED"))
         #expect(outcome.kw("a1") > 6)
     }
@@ -98,10 +100,16 @@ struct CycleTests {
             meter: Fixture.meter(kw: PerPhase(repeating: 35)), ambientC: 35,
             chargers: (0..<6).map { Fixture.charger("c\($0)", .single(Phase.allCases[$0 % 3]), requestKW: 7) })
         var state = CycleState()
-        state.thermal = HotSpotModel(parameters: .onanDistribution).steadyState(loadPU: 1.05, ambientC: 35)
-        let outcome = Fixture.run(inputs, state: state)
+        // Steady at 0.9 pu in 25 °C: hot-spot about 92 °C, some headroom left, not 42 kW of it.
+        state.thermal = HotSpotModel(parameters: .onanDistribution).steadyState(loadPU: 0.9, ambientC: 25)
+        var inputsAt25 = inputs
+        inputsAt25.ambientC = 25
+        let outcome = Fixture.run(inputsAt25, state: state)
         #expect(outcome.has("THERMAL_LIMIT"))
+        #expect(!outcome.has("REVERSE_FLOW_DENIED"))
         #expect(outcome.figures.evTotalKW < 42)
+        let forecast = try! #require(outcome.figures.forecastHotSpotC)
+        #expect(forecast > 92)
     }
 
     @Test("EV limits: minimum SoC and battery temperature forbid discharge")
@@ -139,9 +147,11 @@ struct CycleTests {
     @Test("deadband: a repeated cycle writes nothing; a reversion refresh rewrites")
     func deadbandAndRefresh() {
         let inputs = CycleInputs(meter: Fixture.meter(), ambientC: 20, chargers: [Fixture.charger("a1", .single(.a))])
-        let first = Fixture.run(inputs)
+        var policy = Fixture.unramped
+        policy.balancing.enabled = false
+        let first = Fixture.run(policy, inputs)
         #expect(first.writes.count == 1)
-        let cycle = ControlCycle(policy: Fixture.unramped)
+        let cycle = ControlCycle(policy: policy)
         var chargers = inputs
         chargers.chargers[0].measuredKW = first.kw("a1")
         chargers.meter = Fixture.meter(time: Fixture.now + 1)

@@ -36,9 +36,10 @@ public struct EVLimits: Sendable, Hashable, Codable {
 public struct BalancingPolicy: Sendable, Hashable, Codable {
     public var enabled: Bool = true
     /// Cost of one A² of neutral current against one kW² of deviation from a request (weight 1).
-    /// At 230 V one kW on a phase is about 4.3 A, so 0.5 makes a kW of imbalance cost about
-    /// nine times as much as a kW taken from a driver.
-    public var neutralWeight: Double = 0.5
+    /// At 230 V one kW on a phase is about 4.3 A (18.9 A²), so 0.05 makes a kW of imbalance cost about
+    /// as much as a kW taken from a driver: a lone EV on a balanced transformer still gets half its
+    /// request, while EVs on opposite phases or with V2G headroom do the balancing.
+    public var neutralWeight: Double = 0.05
 
     public init() {}
 
