@@ -19,22 +19,16 @@ public enum ConfigFile {
     public static let maxBytes = 4 << 20
 
     public static func read(_ path: String) throws(ConfigFileError) -> Data {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(filePath: path))
-        } catch {
-            throw ConfigFileError(path: path, reason: "cannot read file (\(error))")
-        }
-        guard data.count <= maxBytes else {
-            throw ConfigFileError(path: path, reason: "file is \(data.count) bytes; the limit is \(maxBytes)")
-        }
-        return data
+        Data(try FileBytes.read(path, maxBytes: maxBytes))
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws(ConfigFileError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let where_ = JSONSyntax.locate([UInt8](data)) {
+                throw ConfigFileError(path: path, reason: "not valid JSON at \(where_)")
+            }
             throw ConfigFileError(path: path, reason: describe(error))
         } catch {
             throw ConfigFileError(path: path, reason: "\(error)")

@@ -26,6 +26,13 @@ extension ControlCycle {
         )
         let solution = PhaseBalancer.solve(problem)
         plan.setpointKW = solution.setpointsKW
+        for i in plan.chargers.indices where abs(plan.setpointKW[i] - plan.requestKW[i]) >= 0.05 {
+            let bounded = min(max(plan.requestKW[i], plan.minKW[i]), plan.maxKW[i])
+            let (code, why) = abs(plan.setpointKW[i] - bounded) < 0.05
+                ? ("LIMITED", "request \(rounded(plan.requestKW[i], 100)) kW limited to [\(rounded(plan.minKW[i], 100)), \(rounded(plan.maxKW[i], 100))] kW")
+                : ("BALANCED", "request \(rounded(plan.requestKW[i], 100)) kW moved to \(rounded(plan.setpointKW[i], 100)) kW to lower the neutral current or meet a fleet limit")
+            plan.decisions.append(Decision(.balancing, code, charger: plan.chargers[i].id, why))
+        }
         plan.figures.neutralCurrentAfterA = solution.neutralCurrentA
         for relaxation in solution.relaxations {
             plan.decisions.append(Decision(.balancing, "LIMIT_UNREACHABLE", "\(relaxation)"))

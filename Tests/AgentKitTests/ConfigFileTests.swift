@@ -1,0 +1,78 @@
+@testable import AgentKit
+import FoundationEssentials
+import GridCore
+import Testing
+
+@Suite("Snapshot and policy files: every bad input gets a message naming the file and the place")
+struct ConfigFileTests {
+    static let root = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withLeadingSlash
+
+    @Test("every example snapshot decodes and plans without NaN", arguments: ["evening-unbalanced", "voltage-sag", "meter-stale"])
+    func examplesPlan(name: String) throws {
+        let snapshot = try ConfigFile.load(PlanSnapshot.self, path: "\(Self.root)/examples/snapshots/\(name).json")
+        let policy = try ConfigFile.loadPolicy(path: "\(Self.root)/examples/policy/default.json")
+        let outcome = ControlCycle(policy: policy).run(snapshot.state, inputs: snapshot.inputs, now: snapshot.time)
+        #expect(outcome.setpoints.count == snapshot.inputs.chargers.count)
+        #expect(outcome.setpoints.allSatisfy { $0.activePowerKW.isFinite && $0.reactivePowerKvar.isFinite })
+        let report = PlanReport(snapshot: snapshot, outcome: outcome)
+        #expect(report.text().contains("neutral current"))
+        #expect(try report.json().contains("\"p_kw\""))
+    }
+
+    @Test("syntax errors name line and column", arguments: [
+        ("{\"a\": 1,\n \"b\": }", "line 2, column 7"),
+        ("{\"a\": [1, 2", "line 1, column 12: unexpected end of file"),
+        ("{\n\n  x: 1}", "line 3, column 3: expected a quoted key"),
+        ("{\"a\": tru}", "line 1, column 7: expected true"),
+        ("{} extra", "line 1, column 4: unexpected text"),
+    ])
+    func syntaxLocation(text: String, expected: String) throws {
+        let located = try #require(JSONSyntax.locate(Array(text.utf8)))
+        #expect(located.hasPrefix(expected), "\(located)")
+    }
+
+    @Test("valid JSON has no syntax error")
+    func validJSON() {
+        #expect(JSONSyntax.locate(Array("{\"a\": [1, -2.5e3, true, null, \"x\\\"y\"]}".utf8)) == nil)
+    }
+
+    @Test("semantic errors name the field", arguments: [
+        ("{\"time\": 1, \"chargers\": [{\"id\": \"x\", \"phase\": \"D\", \"rated_charge_kw\": 7}]}", "chargers[0].phase"),
+        ("{\"time\": 1, \"chargers\": [{\"id\": \"x\", \"phase\": \"A\", \"rated_charge_kw\": 7, \"typo\": 1}]}", "unknown key \"typo\""),
+        ("{\"time\": 1, \"chargers\": [{\"id\": \"x\", \"phase\": \"A\"}]}", "chargers[0].rated_charge_kw: required key is missing"),
+        ("{\"time\": 1, \"chargers\": [{\"id\": \"x\", \"phase\": \"A\", \"rated_charge_kw\": 7}, {\"id\": \"x\", \"phase\": \"B\", \"rated_charge_kw\": 7}]}", "appears twice"),
+        ("{\"time\": 1, \"chargers\": [], \"envelope\": {\"agent_id\": \"t\", \"sequence\": 1, \"valid_until\": 9, \"transformer_kw\": [5, 1]}}", "min ≤ max"),
+    ])
+    func semanticErrors(text: String, expected: String) {
+        #expect {
+            _ = try ConfigFile.decode(PlanSnapshot.self, from: Data(text.utf8), path: "s.json")
+        } throws: { error in
+            "\(error)".hasPrefix("s.json: ") && "\(error)".contains(expected)
+        }
+    }
+
+    @Test("a policy value out of range is refused, naming the key and the range")
+    func policyRange() throws {
+        let path = "/tmp/v2g-policy-\(UInt32.random(in: 0...UInt32.max)).json"
+        try Data("{\"thermal\": {\"hot_spot_limit_c\": 130}}".utf8).write(to: URL(filePath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try ConfigFile.loadPolicy(path: path)
+        } throws: { error in
+            "\(error)".contains("thermal.hot_spot_limit_c = 130.0 is outside the allowed range 60.0…120.0")
+        }
+    }
+
+    @Test("a missing file says so in plain words")
+    func missingFile() {
+        #expect {
+            _ = try ConfigFile.load(PlanSnapshot.self, path: "/nonexistent/snapshot.json")
+        } throws: { error in
+            "\(error)" == "/nonexistent/snapshot.json: cannot open: No such file or directory"
+        }
+    }
+}
+
+extension String {
+    var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
+}
