@@ -43,12 +43,16 @@ struct Transformer50 {
         let meter = MeterReading(
             time: now, voltageV: volts, currentA: PerPhase { load[$0] * 1000 / volts[$0] },
             activePowerKW: load, reactivePowerKvar: PerPhase(repeating: 4), frequencyHz: 60.01)
-        let chargers = (0..<50).map { i in
-            ChargerState(
-                id: "evse-\(i)", connection: i % 10 == 9 ? .threePhase : .single(i % 2 == 0 ? .a : (i % 3 == 0 ? .b : .c)),
-                ratedChargeKW: 7.4, ratedDischargeKW: i % 4 == 0 ? 0 : 7.4, ratedKVA: 7.4, measuredKW: 3,
-                ev: EVState(socPercent: Double(20 + i), batteryTempC: 25, capacityKWh: 60, requestedKW: Double(i % 8),
-                            departure: Timestamp(secondsSinceEpoch: 1_763_760_000), energyNeededKWh: Double(i % 20)))
+        var chargers: [ChargerState] = []
+        for i in 0..<50 {
+            let phase: Phase = i % 2 == 0 ? .a : (i % 3 == 0 ? .b : .c)
+            let connection: PhaseConnection = i % 10 == 9 ? .threePhase : .single(phase)
+            let ev = EVState(
+                socPercent: Double(20 + i), batteryTempC: 25, capacityKWh: 60, requestedKW: Double(i % 8),
+                departure: Timestamp(secondsSinceEpoch: 1_763_760_000), energyNeededKWh: Double(i % 20))
+            chargers.append(ChargerState(
+                id: "evse-\(i)", connection: connection, ratedChargeKW: 7.4,
+                ratedDischargeKW: i % 4 == 0 ? 0 : 7.4, ratedKVA: 7.4, measuredKW: 3, ev: ev))
         }
         inputs = CycleInputs(meter: meter, ambientC: 25, chargers: chargers)
         var state = CycleState()
