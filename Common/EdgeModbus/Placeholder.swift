@@ -1,1 +1,0 @@
-// Placeholder: the wrapper lands in the C-wrapper work of issue 2.
