@@ -10,11 +10,13 @@ let package = Package(
     products: [
         .executable(name: "v2g-agent", targets: ["v2g-agent"]),
         .executable(name: "v2g-adm", targets: ["v2g-adm"]),
+        .executable(name: "v2g-sim", targets: ["v2g-sim"]),
         .library(name: "GridCore", targets: ["GridCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian, one systemLibrary each (design brief §6).
@@ -31,11 +33,17 @@ let package = Package(
 
         // The pure control core: no I/O, injected clock.
         .target(name: "GridCore", path: "Common/GridCore"),
+        // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
+        .target(name: "SunSpec", path: "Common/SunSpec"),
 
         // Agent side: FoundationEssentials only (design brief §6).
         .target(
             name: "AgentKit",
-            dependencies: ["GridCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Agent/AgentKit"
         ),
         .executableTarget(
@@ -52,6 +60,16 @@ let package = Package(
             path: "Tools/v2g-adm"
         ),
 
+        // Field simulator: SunSpec Modbus servers with feeder physics.
+        .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit"),
+        .executableTarget(
+            name: "v2g-sim",
+            dependencies: ["SimKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulator/v2g-sim"
+        ),
+
+        .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
+        .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore"], path: "Tests/GridCoreTests"),
         .testTarget(name: "EdgeModbusTests", dependencies: ["EdgeModbus"], path: "Tests/EdgeModbusTests"),
         .testTarget(name: "EdgeZstdTests", dependencies: ["EdgeZstd"], path: "Tests/EdgeZstdTests"),

@@ -1,0 +1,1 @@
+// Placeholder: the SunSpec codec lands in issue 3.

@@ -1,0 +1,1 @@
+// Placeholder: the simulator lands in issue 3.

@@ -1,0 +1,1 @@
+print("v2g-sim: not built yet (issue 3)")
