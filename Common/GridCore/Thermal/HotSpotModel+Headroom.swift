@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension HotSpotModel {
     /// The step at which a forecast checks the hot-spot, in minutes.
     public static let forecastStepMinutes = 0.5
@@ -17,14 +23,34 @@ extension HotSpotModel {
     ) -> Double {
         guard loadPU.isFinite, ambientC.isFinite, horizonMinutes.isFinite else { return .infinity }
         let horizon = min(max(horizonMinutes, 0), Self.maximumHorizonMinutes)
-        var current = state
+        // Same difference equations and sub-steps as `step`, but the load is constant over a forecast,
+        // so the steady targets are computed once, and ageing (unused here) is skipped: the headroom
+        // search runs about 40 forecasts every cycle.
+        let p = parameters
+        let k = Self.clampedLoad(loadPU)
+        let oilTarget = ambientC + topOilRiseK(loadPU: k)
+        let winding = p.hotSpotGradientRatedK * pow(k, p.windingExponent)
+        let h1Target = p.hotSpotOvershootK21 * winding
+        let h2Target = (p.hotSpotOvershootK21 - 1) * winding
+        let oilTau = p.oilTimeConstantFactorK11 * p.oilTimeConstantMinutes
+        let h1Tau = p.hotSpotTimeConstantFactorK22 * p.windingTimeConstantMinutes
+        let h2Tau = p.oilTimeConstantMinutes / p.hotSpotTimeConstantFactorK22
+        var oil = state.topOilC
+        var h1 = state.hotSpotRiseH1K
+        var h2 = state.hotSpotRiseH2K
         var peak = state.hotSpotC
         var elapsed = 0.0
         while elapsed < horizon {
-            let dt = min(Self.forecastStepMinutes, horizon - elapsed)
-            current = step(current, loadPU: loadPU, ambientC: ambientC, minutes: dt)
-            peak = max(peak, current.hotSpotC)
-            elapsed += dt
+            let duration = min(Self.forecastStepMinutes, horizon - elapsed)
+            let count = max(1, Int((duration / subStepMinutes).rounded(.up)))
+            let dt = duration / Double(count)
+            for _ in 0..<count {
+                oil += dt / oilTau * (oilTarget - oil)
+                h1 += dt / h1Tau * (h1Target - h1)
+                h2 += dt / h2Tau * (h2Target - h2)
+            }
+            peak = max(peak, oil + h1 - h2)
+            elapsed += duration
         }
         return peak
     }
