@@ -189,3 +189,14 @@ struct CycleTests {
         #expect(ramp(from: from, to: to, maxStepKW: 2) == expect)
     }
 }
+
+@Suite("Decision message numbers")
+struct DecisionNumberTests {
+    @Test("numbers format through integers, with fixed decimals", arguments: [
+        (3.14159, 100.0, "3.14"), (-0.004, 100.0, "0.00"), (-2.5, 10.0, "-2.5"), (7.0, 100.0, "7.00"),
+        (98.0, 10.0, "98.0"), (0.05, 100.0, "0.05"), (12.0, 1.0, "12"),
+    ])
+    func format(value: Double, digits: Double, expected: String) {
+        #expect(rounded(value, digits) == expected)
+    }
+}

@@ -4,7 +4,7 @@ import GridCore
 /// One full control cycle for one transformer with 50 chargers (issue 2 target: median ≤ 50 µs in release).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        metrics: [.wallClock, .cpuTotal, .instructions, .mallocCountTotal, .throughput],
         warmupIterations: 100,
         maxDuration: .seconds(3),
         maxIterations: 100_000

@@ -61,4 +61,17 @@ extension ControlCycle {
     }
 }
 
-func rounded(_ value: Double, _ digits: Double = 10) -> Double { (value * digits).rounded() / digits }
+/// A number for a decision message, to `digits` decimals (10 → 0.1, 100 → 0.01). Formats through
+/// integers: Double's shortest-representation printing is the slowest part of building a message.
+func rounded(_ value: Double, _ digits: Double = 10) -> String {
+    guard value.isFinite, abs(value) < 1e12 else { return "\(value)" }
+    let scaled = Int((abs(value) * digits).rounded())
+    let places = digits >= 100 ? 2 : (digits >= 10 ? 1 : 0)
+    let unit = places == 2 ? 100 : (places == 1 ? 10 : 1)
+    var text = String(scaled / unit)
+    if places > 0 {
+        let fraction = String(scaled % unit)
+        text += "." + String(repeating: "0", count: places - fraction.count) + fraction
+    }
+    return value < 0 && scaled != 0 ? "-" + text : text
+}

@@ -11,8 +11,9 @@ extension HotSpotModel {
     public static let maximumHorizonMinutes = 24 * 60.0
     /// The upper end of the bisection bracket for `maximumLoadPU`, in per unit.
     public static let maximumSearchLoadPU = 3.0
-    /// Bisection halvings: 3 pu / 2^40 ≈ 3e-12 pu, far below any meter's resolution; fixed so results are repeatable.
-    public static let bisectionIterations = 40
+    /// Bisection halvings: 3 pu / 2^24 ≈ 2e-7 pu, far below any meter's resolution; fixed so results are repeatable.
+    /// (It runs every cycle: each halving costs one 15-minute forecast.)
+    public static let bisectionIterations = 24
 
     /// The highest hot-spot, in °C, from `state` (included) over `horizonMinutes` at constant load and ambient,
     /// checked every `forecastStepMinutes`.
@@ -61,7 +62,7 @@ extension HotSpotModel {
     /// Returns 0 when even K = 0 breaks the limit (no headroom: the cycle refuses discharge too, REVERSE_FLOW_DENIED),
     /// also when the hot-spot is above the limit now or any input is NaN/infinite. Returns `maximumSearchLoadPU`
     /// when that load is still within the limit. Otherwise the result is the lower bisection bound, so it is
-    /// always on the safe side, within 3e-12 pu of the exact limit. Bisection relies on the hot-spot being
+    /// always on the safe side, within 2e-7 pu of the exact limit. Bisection relies on the hot-spot being
     /// monotone in K, which holds while k22·τw ≤ τo/k22 (the winding reacts faster than the oil).
     public func maximumLoadPU(
         from state: ThermalState, ambientC: Double, hotSpotLimitC: Double, horizonMinutes: Double = 15
