@@ -24,10 +24,8 @@ extension ControlCycle {
 
         for i in plan.chargers.indices where plan.chargers[i].online {
             let charger = plan.chargers[i]
-            let phases = Phase.allCases.filter { charger.connection.share(of: $0) > 0 }
-            // A three-phase charger obeys its most constrained phase.
-            let discharge = phases.map { dischargePU[$0] }.min() ?? 1
-            let charge = phases.map { chargePU[$0] }.min() ?? 1
+            let discharge = charger.connection.minimum(of: dischargePU)
+            let charge = charger.connection.minimum(of: chargePU)
             if plan.minKW[i] < 0, discharge < 1 {
                 plan.minKW[i] = max(plan.minKW[i], -discharge * charger.ratedDischargeKW)
                 plan.decisions.append(Decision(.curves, "VOLT_WATT_DISCHARGE", charger: charger.id,

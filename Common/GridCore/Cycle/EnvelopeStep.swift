@@ -22,7 +22,7 @@ extension ControlCycle {
         if let phases = envelope.phaseKW {
             plan.phaseKW = phases
             for i in plan.chargers.indices {
-                let on = Phase.allCases.filter { plan.chargers[i].connection.share(of: $0) > 0 }
+                let on = plan.chargers[i].connection.phases
                 if on.contains(where: { phases[$0].upperBound <= 0 }) { plan.maxKW[i] = min(plan.maxKW[i], 0) }
                 if on.contains(where: { phases[$0].lowerBound >= 0 }) { plan.minKW[i] = max(plan.minKW[i], 0) }
             }

@@ -43,8 +43,7 @@ extension ControlCycle {
     private func reactive(_ plan: CyclePlan, _ i: Int, activeKW: Double) -> Double {
         let charger = plan.chargers[i]
         guard charger.ev != nil, charger.ratedKVA.isFinite, charger.ratedKVA > 0 else { return 0 }
-        let phases = Phase.allCases.filter { charger.connection.share(of: $0) > 0 }
-        let pu = phases.reduce(0) { $0 + plan.reactivePU[$1] } / Double(max(phases.count, 1)) + plan.reactiveBiasPU
+        let pu = charger.connection.mean(of: plan.reactivePU) + plan.reactiveBiasPU
         let headroom = max(0, charger.ratedKVA * charger.ratedKVA - activeKW * activeKW).squareRoot()
         let kvar = min(max(pu * charger.ratedKVA, -headroom), headroom)
         return kvar.isFinite ? kvar : 0

@@ -63,3 +63,33 @@ public enum PhaseConnection: Sendable, Hashable, Codable, CustomStringConvertibl
         }
     }
 }
+
+extension PhaseConnection {
+    private static let singles: [[Phase]] = [[.a], [.b], [.c]]
+
+    /// The phases this charger is connected to (shared arrays: no allocation on the control path).
+    public var phases: [Phase] {
+        switch self {
+        case .single(.a): Self.singles[0]
+        case .single(.b): Self.singles[1]
+        case .single(.c): Self.singles[2]
+        case .threePhase: Phase.allCases
+        }
+    }
+
+    /// The smallest of a per-phase value over this connection's phases: a three-phase charger obeys its most constrained phase.
+    public func minimum(of values: PerPhase<Double>) -> Double {
+        switch self {
+        case .single(let p): values[p]
+        case .threePhase: min(values.a, values.b, values.c)
+        }
+    }
+
+    /// The mean of a per-phase value over this connection's phases.
+    public func mean(of values: PerPhase<Double>) -> Double {
+        switch self {
+        case .single(let p): values[p]
+        case .threePhase: (values.a + values.b + values.c) / 3
+        }
+    }
+}
