@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// A Modbus RTU server for one unit of a `HoldingRegisterMap` on a serial device (or a pty), on its own thread.
-/// libmodbus filters RTU frames by one slave id per context, so one server answers one unit.
+/// libmodbus filters RTU frames by one slave id per context, so one server answers one unit; after a request
+/// for another unit it ignores the next frame as that unit's reply, as on a real multi-drop line.
 // @unchecked Sendable: settings go through the locked responder; `stopped` is guarded by `lock`.
 public final class ModbusRTUServer: @unchecked Sendable {
     /// The registers served.
@@ -69,7 +70,7 @@ public final class ModbusRTUServer: @unchecked Sendable {
         set { responder.isResponding = newValue }
     }
 
-    /// Called on the server thread after each successful register write.
+    /// Called on the server thread after replying to each successful register write, before the next request is handled.
     public var onWrite: RegisterWriteHook? {
         get { responder.onWrite }
         set { responder.onWrite = newValue }

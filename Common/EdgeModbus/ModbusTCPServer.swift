@@ -71,7 +71,7 @@ public final class ModbusTCPServer: @unchecked Sendable {
         set { responder.isResponding = newValue }
     }
 
-    /// Called on the server thread after each successful register write by a client.
+    /// Called on the server thread after replying to each successful register write, before the next request is handled.
     public var onWrite: RegisterWriteHook? {
         get { responder.onWrite }
         set { responder.onWrite = newValue }
