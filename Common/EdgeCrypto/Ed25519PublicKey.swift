@@ -23,9 +23,9 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable, CustomString
     }
 
     /// The key as a SubjectPublicKeyInfo PEM.
-    public var pemRepresentation: String {
-        // Writing a valid in-memory public key fails only when OpenSSL cannot allocate.
-        do { return try key.pem(isPrivate: false) } catch { fatalError("PEM_write_bio_PUBKEY: \(error)") }
+    public func pemRepresentation() throws -> String {
+        // Fails only when OpenSSL cannot allocate; that is an error to report, not a reason to stop the agent.
+        try key.pem(isPrivate: false)
     }
 
     /// Lowercase hex SHA-256 of the raw public key (the TUF key id convention).

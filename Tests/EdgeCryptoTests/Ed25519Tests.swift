@@ -94,7 +94,7 @@ func hex(_ text: String) throws -> [UInt8] { try #require(Hex.decode(text)) }
         // Ed25519 is deterministic, so the reloaded key must sign identically.
         #expect(try loaded.signature(for: [1, 2, 3]) == key.signature(for: [1, 2, 3]))
 
-        let publicPEM = key.publicKey.pemRepresentation
+        let publicPEM = try key.publicKey.pemRepresentation()
         #expect(publicPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n"))
         #expect(try Ed25519PublicKey(pem: publicPEM) == key.publicKey)
     }
@@ -123,7 +123,7 @@ func hex(_ text: String) throws -> [UInt8] { try #require(Hex.decode(text)) }
         #expect(first?.message == second?.message)
 
         // A public key PEM is not a private key.
-        let publicPEM = try Ed25519PrivateKey.generate().publicKey.pemRepresentation
+        let publicPEM = try Ed25519PrivateKey.generate().publicKey.pemRepresentation()
         #expect(throws: CryptoError.self) { try Ed25519PrivateKey(pem: publicPEM) }
     }
 }

@@ -31,7 +31,7 @@ struct OpenSSLInteropTests {
         let messagePath = folder.file("msg"), sigPath = folder.file("sig"), badPath = folder.file("bad")
         let key = try Ed25519PrivateKey.generate()
         try key.write(toPEMFile: keyPath)
-        try writeFile(pubPath, Array(key.publicKey.pemRepresentation.utf8))
+        try writeFile(pubPath, Array(try key.publicKey.pemRepresentation().utf8))
         let message = Array("envelope: 32 A per phase until 18:00".utf8)
         try writeFile(messagePath, message)
         var signature = try key.signature(for: message)
