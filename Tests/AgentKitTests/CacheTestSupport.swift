@@ -20,7 +20,7 @@ final class TemporaryDirectory {
 }
 
 enum CacheFixtures {
-    static let logger = Logger(label: "test.agent-cache")
+    static let logger = Logger(label: "test.agent-cache", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
 
