@@ -1,0 +1,67 @@
+public import GridCore
+
+/// The agent's non-volatile memory: the policy it regulates under, the cycle state that must survive a
+/// reboot (the hot-spot estimate above all), and a bounded event log. It is what keeps the agent
+/// regulating with no network, and after a reboot while offline (design brief §2, step 3).
+///
+/// `SQLiteAgentCache` is the real store; `InMemoryAgentCache` serves tests and the fallback when the
+/// disk cannot be used. The agent itself goes through `GuardedCache`, which never throws.
+public protocol AgentCache: Sendable {
+    /// Makes `policy` the active one; the previous active policy becomes the last-known-good, atomically.
+    /// Storing the version already active replaces it in place (the last-known-good is kept).
+    func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError)
+    /// The policy in force, or nil when none was ever stored.
+    func activePolicy() throws(CacheError) -> CachedPolicy?
+    /// The policy that was active before the current one, or nil.
+    func lastKnownGoodPolicy() throws(CacheError) -> CachedPolicy?
+    /// Reinstates the last-known-good as active and forgets the policy it replaces (known bad).
+    /// Returns the reinstated policy; nil (and nothing changed) when there is no last-known-good.
+    @discardableResult
+    func revertToLastKnownGood() throws(CacheError) -> CachedPolicy?
+
+    /// Saves the cycle state; called every cycle, so it must stay cheap.
+    func storeCycleState(_ state: CycleState, at time: Timestamp) throws(CacheError)
+    /// The last saved cycle state and when it was saved, or nil when none was saved.
+    func loadCycleState() throws(CacheError) -> (CycleState, Timestamp)?
+
+    /// Appends to the event log, dropping the oldest events beyond the log's bound.
+    func appendEvent(code: String, message: String, at time: Timestamp) throws(CacheError)
+    /// The newest `limit` events, newest first.
+    func recentEvents(limit: Int) throws(CacheError) -> [CacheEvent]
+}
+
+/// A policy as the cache holds it: the decoded policy and the signed bundle it came in.
+public struct CachedPolicy: Sendable, Hashable {
+    public var policy: ControlPolicy
+    /// The bundle exactly as received, kept so that its signatures can be checked again or shown.
+    public var bundleBytes: [UInt8]
+    public var receivedAt: Timestamp
+
+    public init(policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) {
+        self.policy = policy
+        self.bundleBytes = bundleBytes
+        self.receivedAt = receivedAt
+    }
+
+    public var version: Int { policy.version }
+}
+
+/// One entry of the event log.
+public struct CacheEvent: Sendable, Hashable, Codable {
+    /// Increases by one per event over the life of the cache.
+    public var sequence: Int64
+    public var time: Timestamp
+    /// A stable code (`TRIP_OV2`, `CACHE_FULL`, `POLICY_ADOPTED`, …).
+    public var code: String
+    public var message: String
+
+    /// How many events the log keeps by default: about three hours of one event per second.
+    public static let defaultLogCapacity = 10_000
+
+    public init(sequence: Int64, time: Timestamp, code: String, message: String) {
+        self.sequence = sequence
+        self.time = time
+        self.code = code
+        self.message = message
+    }
+}

@@ -1,0 +1,131 @@
+public import GridCore
+public import Logging
+import Synchronization
+
+/// The cache as the control loop uses it: no call throws. A failed write raises an alarm, is counted
+/// by error label, and is retried on the next cycle; a failed read falls back to the last-known-good
+/// policy, then to `ControlPolicy.builtInSafeDefaults`.
+public final class GuardedCache: Sendable {
+    private struct Health {
+        /// Raised at open time (a file moved aside, memory only): they hold until a restart.
+        var openingAlarms: [CacheAlarm]
+        /// Raised by a failed operation; cleared once a write goes through again.
+        var runtimeAlarms: [CacheAlarm.Code: CacheAlarm] = [:]
+        var errorsByLabel: [String: Int] = [:]
+        var pendingPolicy: CachedPolicy?
+        var pendingEvents: [CacheEvent] = []
+        var droppedEvents = 0
+    }
+
+    /// Events kept in memory while the cache refuses writes.
+    static let pendingEventLimit = 256
+
+    /// The cache underneath.
+    public let cache: any AgentCache
+    private let logger: Logger
+    private let health: Mutex<Health>
+
+    /// Wraps `cache`; `openingAlarms` are the ones `SQLiteAgentCache.open` returned.
+    public init(_ cache: any AgentCache, openingAlarms: [CacheAlarm] = [], logger: Logger) {
+        self.cache = cache
+        self.logger = logger
+        self.health = Mutex(Health(openingAlarms: openingAlarms))
+    }
+
+    /// Opens the SQLite cache at `path` with every fallback of `SQLiteAgentCache.open`.
+    public convenience init(path: String, eventLogCapacity: Int = CacheEvent.defaultLogCapacity, logger: Logger) {
+        let (cache, alarms) = SQLiteAgentCache.open(path: path, eventLogCapacity: eventLogCapacity, logger: logger)
+        self.init(cache, openingAlarms: alarms, logger: logger)
+    }
+
+    /// Alarms in force, opening alarms first.
+    public var activeAlarms: [CacheAlarm] {
+        health.withLock { h in h.openingAlarms + CacheAlarm.Code.allCases.compactMap { h.runtimeAlarms[$0] } }
+    }
+
+    /// Failed cache operations since start, by `CacheError.label` (for the metrics).
+    public var errorCounts: [String: Int] { health.withLock { $0.errorsByLabel } }
+
+    /// Events lost because the cache refused writes for longer than the pending buffer lasts.
+    public var droppedEvents: Int { health.withLock { $0.droppedEvents } }
+
+    /// The policy to regulate under: the active one, else the last-known-good, else the built-in defaults.
+    public func policyInForce() -> ControlPolicy {
+        if let active = attempt({ () throws(CacheError) in try cache.activePolicy() }) ?? nil { return active.policy }
+        if let pending = health.withLock({ $0.pendingPolicy }) { return pending.policy }
+        if let good = attempt({ () throws(CacheError) in try cache.lastKnownGoodPolicy() }) ?? nil { return good.policy }
+        return .builtInSafeDefaults
+    }
+
+    /// Stores a verified policy. False when the cache refused it: it is kept and retried next cycle.
+    @discardableResult
+    public func adoptPolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) -> Bool {
+        let stored = attempt { () throws(CacheError) in
+            try cache.storePolicy(policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
+        } != nil
+        if !stored {
+            health.withLock { $0.pendingPolicy = CachedPolicy(policy: policy, bundleBytes: bundleBytes, receivedAt: receivedAt) }
+        }
+        return stored
+    }
+
+    /// Reinstates the last-known-good policy; returns it, or nil when there is none (or the cache failed).
+    public func revertToLastKnownGood() -> ControlPolicy? {
+        health.withLock { $0.pendingPolicy = nil }
+        return (attempt { () throws(CacheError) in try cache.revertToLastKnownGood() } ?? nil)?.policy
+    }
+
+    /// The state saved before a restart, or nil (start cold) when there is none or it cannot be read.
+    public func restoredCycleState() -> (CycleState, Timestamp)? {
+        attempt { () throws(CacheError) in try cache.loadCycleState() } ?? nil
+    }
+
+    /// Saves this cycle's state, after retrying whatever earlier cycles could not write.
+    /// Returns true when everything is on disk (and the runtime alarms are then cleared).
+    @discardableResult
+    public func saveCycleState(_ state: CycleState, at time: Timestamp) -> Bool {
+        let (policy, events) = health.withLock { h in
+            defer { h.pendingPolicy = nil; h.pendingEvents = [] }
+            return (h.pendingPolicy, h.pendingEvents)
+        }
+        if let policy { adoptPolicy(policy.policy, bundleBytes: policy.bundleBytes, receivedAt: policy.receivedAt) }
+        for event in events { recordEvent(code: event.code, message: event.message, at: event.time) }
+        let saved = attempt { () throws(CacheError) in try cache.storeCycleState(state, at: time) } != nil
+        health.withLock { h in
+            if saved && h.pendingPolicy == nil && h.pendingEvents.isEmpty { h.runtimeAlarms = [:] }
+        }
+        return saved
+    }
+
+    /// Appends to the event log; kept in memory and retried when the cache refuses it.
+    public func recordEvent(code: String, message: String, at time: Timestamp) {
+        let stored = attempt { () throws(CacheError) in try cache.appendEvent(code: code, message: message, at: time) } != nil
+        guard !stored else { return }
+        health.withLock { h in
+            h.pendingEvents.append(CacheEvent(sequence: 0, time: time, code: code, message: message))
+            if h.pendingEvents.count > Self.pendingEventLimit {
+                h.pendingEvents.removeFirst()
+                h.droppedEvents += 1
+            }
+        }
+    }
+
+    /// The newest events, newest first; empty when the log cannot be read.
+    public func recentEvents(limit: Int) -> [CacheEvent] {
+        attempt { () throws(CacheError) in try cache.recentEvents(limit: limit) } ?? []
+    }
+
+    /// Runs one cache call; a failure becomes an alarm and a count, never a throw.
+    private func attempt<T>(_ body: () throws(CacheError) -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            health.withLock { h in
+                h.errorsByLabel[error.label, default: 0] += 1
+                h.runtimeAlarms[error.alarmCode] = CacheAlarm(code: error.alarmCode, message: error.message)
+            }
+            logger.info("cache operation failed", metadata: ["cache.error": "\(error.label)", "cache.detail": "\(error.message)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import EdgeSQLite
+import FoundationEssentials
+public import GridCore
+import Synchronization
+
+/// The cache on SQLite (WAL, named migrations, one transaction per multi-row change).
+///
+/// Open it through `SQLiteAgentCache.open(path:logger:)`, which never fails: a bad file is moved aside.
+public final class SQLiteAgentCache: AgentCache {
+    /// The database file.
+    public let path: String
+    /// How many events the log keeps.
+    public let eventLogCapacity: Int
+    private let connection: Mutex<CacheConnection>
+
+    /// Opens or creates the cache, runs `quick_check` and the migrations.
+    ///
+    /// `maximumPageCount` caps the file (`PRAGMA max_page_count`) so that it cannot fill a small flash.
+    public convenience init(
+        path: String, eventLogCapacity: Int = CacheEvent.defaultLogCapacity, maximumPageCount: Int? = nil
+    ) throws(CacheError) {
+        try self.init(path: path, eventLogCapacity: eventLogCapacity, maximumPageCount: maximumPageCount, readOnly: false)
+    }
+
+    init(path: String, eventLogCapacity: Int, maximumPageCount: Int?, readOnly: Bool) throws(CacheError) {
+        self.path = path
+        self.eventLogCapacity = max(1, eventLogCapacity)
+        let opened: CacheConnection
+        do {
+            let db = try SQLiteDatabase(path: path, readOnly: readOnly)
+            let problems = try db.quickCheck()
+            guard problems.isEmpty else {
+                throw CacheError.corrupt("quick_check of \(path) found: \(problems.prefix(3).joined(separator: "; "))")
+            }
+            if !readOnly { try CacheSchema.migrator.migrate(db) }
+            if let maximumPageCount { try db.execute("PRAGMA max_page_count = \(maximumPageCount)") }
+            opened = try CacheConnection(db)
+        } catch {
+            throw CacheError.wrapping(error, doing: "open the cache \(path)")
+        }
+        connection = Mutex(opened)
+    }
+
+    /// Runs `body` on the connection under the lock, turning every failure into a `CacheError`.
+    private func run<T: Sendable>(_ what: String, _ body: (CacheConnection) throws -> T) throws(CacheError) -> T {
+        let result: Result<T, CacheError> = connection.withLock { connection in
+            do {
+                return .success(try body(connection))
+            } catch {
+                return .failure(CacheError.wrapping(error, doing: "\(what) in \(path)"))
+            }
+        }
+        return try result.get()
+    }
+
+    public func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError) {
+        try run("store policy version \(policy.version)") { c in
+            let json = try CacheCoding.encode(policy, with: c.encoder, what: "policy")
+            try c.db.transaction {
+                let active = try c.db.prepare("SELECT version FROM policy WHERE slot = 'active'").rows { $0.int64(at: 0) }
+                if let version = active.first, version != Int64(policy.version) {
+                    try c.db.execute("""
+                        DELETE FROM policy WHERE slot = 'last_known_good';
+                        UPDATE policy SET slot = 'last_known_good' WHERE slot = 'active';
+                        """)
+                }
+                let insert = try c.db.prepare("""
+                    INSERT OR REPLACE INTO policy (slot, version, policy_json, bundle, received_at)
+                    VALUES ('active', ?, ?, ?, ?)
+                    """)
+                try insert.bind(.integer(Int64(policy.version)), .blob(json), .blob(bundleBytes), .real(receivedAt.secondsSinceEpoch))
+                _ = try insert.step()
+            }
+        }
+    }
+
+    public func activePolicy() throws(CacheError) -> CachedPolicy? {
+        try run("read the active policy") { try $0.policy(slot: "active") }
+    }
+
+    public func lastKnownGoodPolicy() throws(CacheError) -> CachedPolicy? {
+        try run("read the last-known-good policy") { try $0.policy(slot: "last_known_good") }
+    }
+
+    @discardableResult
+    public func revertToLastKnownGood() throws(CacheError) -> CachedPolicy? {
+        try run("revert to the last-known-good policy") { c in
+            try c.db.transaction {
+                guard let good = try c.policy(slot: "last_known_good") else { return nil }
+                try c.db.execute("""
+                    DELETE FROM policy WHERE slot = 'active';
+                    UPDATE policy SET slot = 'active' WHERE slot = 'last_known_good';
+                    """)
+                return good
+            }
+        }
+    }
+
+    public func storeCycleState(_ state: CycleState, at time: Timestamp) throws(CacheError) {
+        try run("store the cycle state") { c in
+            let json = try CacheCoding.encode(state, with: c.encoder, what: "cycle state")
+            // One prepared UPDATE of the single row the migration created: cheap enough for every cycle.
+            try c.updateState.bind(.blob(json), .real(time.secondsSinceEpoch))
+            _ = try c.updateState.step()
+            c.updateState.reset()
+        }
+    }
+
+    public func loadCycleState() throws(CacheError) -> (CycleState, Timestamp)? {
+        try run("read the cycle state") { c in
+            let rows = try c.db.prepare("SELECT state_json, saved_at FROM cycle_state WHERE id = 1 AND state_json IS NOT NULL")
+                .rows { ($0.blob(at: 0), $0.double(at: 1)) }
+            guard let (json, savedAt) = rows.first else { return nil }
+            let state = try CacheCoding.decode(CycleState.self, from: json, with: c.decoder, what: "cycle state")
+            return (state, Timestamp(secondsSinceEpoch: savedAt))
+        }
+    }
+
+    public func appendEvent(code: String, message: String, at time: Timestamp) throws(CacheError) {
+        let capacity = Int64(eventLogCapacity)
+        try run("append event \(code)") { c in
+            try c.db.transaction {
+                try c.insertEvent.bind(.real(time.secondsSinceEpoch), .text(code), .text(String(message.prefix(1_000))))
+                _ = try c.insertEvent.step()
+                c.insertEvent.reset()
+                // AUTOINCREMENT sequences never go back, so "the newest N" is a range on the key.
+                try c.trimEvents.bind(.integer(c.db.lastInsertRowID - capacity))
+                _ = try c.trimEvents.step()
+                c.trimEvents.reset()
+            }
+        }
+    }
+
+    public func recentEvents(limit: Int) throws(CacheError) -> [CacheEvent] {
+        try run("read the event log") { c in
+            let select = try c.db.prepare("SELECT sequence, at, code, message FROM events ORDER BY sequence DESC LIMIT ?")
+            try select.bind(.integer(Int64(max(0, limit))))
+            return try select.rows {
+                CacheEvent(
+                    sequence: $0.int64(at: 0), time: Timestamp(secondsSinceEpoch: $0.double(at: 1)),
+                    code: $0.string(at: 2), message: $0.string(at: 3))
+            }
+        }
+    }
+
+    /// Copies what can be read into an in-memory cache (used when the file cannot be written).
+    func copyIntoMemory() throws(CacheError) -> InMemoryAgentCache {
+        let memory = InMemoryAgentCache(eventLogCapacity: eventLogCapacity)
+        if let good = try lastKnownGoodPolicy() {
+            try memory.storePolicy(good.policy, bundleBytes: good.bundleBytes, receivedAt: good.receivedAt)
+        }
+        if let active = try activePolicy() {
+            try memory.storePolicy(active.policy, bundleBytes: active.bundleBytes, receivedAt: active.receivedAt)
+        }
+        if let (state, time) = try loadCycleState() { try memory.storeCycleState(state, at: time) }
+        for event in try recentEvents(limit: eventLogCapacity).reversed() {
+            try memory.appendEvent(code: event.code, message: event.message, at: event.time)
+        }
+        return memory
+    }
+}
