@@ -1,0 +1,61 @@
+public import GridCore
+public import Logging
+public import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the control loop every cycle period until graceful shutdown (SIGTERM/SIGINT through the ServiceGroup).
+/// Deadlines are absolute, so the period does not drift; an overrun starts the next cycle at once
+/// rather than bursting to catch up.
+public struct ControlLoopService: Service {
+    /// The loop is built inside `run()`, on the one task that will own it.
+    private let makeLoop: @Sendable () -> ControlLoop
+    private let afterCycle: @Sendable (CycleOutcome, ControlLoop) -> Void
+    private let logger: Logger
+
+    public init(
+        logger: Logger, makeLoop: @escaping @Sendable () -> ControlLoop,
+        afterCycle: @escaping @Sendable (CycleOutcome, ControlLoop) -> Void = { _, _ in }
+    ) {
+        self.makeLoop = makeLoop
+        self.afterCycle = afterCycle
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let box = LoopBox(makeLoop())
+        let clock = ContinuousClock()
+        let afterCycle = self.afterCycle
+        try await cancelWhenGracefulShutdown {
+            var deadline = clock.now
+            while !Task.isCancelled {
+                let outcome = box.loop.runCycle(now: .wallClock())
+                afterCycle(outcome, box.loop)
+                deadline = deadline.advanced(by: .milliseconds(Int64(box.loop.policy.cyclePeriodS * 1000)))
+                if deadline < clock.now { deadline = clock.now }
+                try await clock.sleep(until: deadline)
+            }
+        }
+        box.loop.shutDown(now: .wallClock())
+        logger.info("control loop stopped")
+    }
+}
+
+/// Carries the loop into the shutdown-aware closure. Safe: only this service's single task ever touches it.
+private final class LoopBox: @unchecked Sendable {
+    let loop: ControlLoop
+    init(_ loop: ControlLoop) { self.loop = loop }
+}
+
+extension Timestamp {
+    /// The system's real-time clock; only the daemon's outer loop reads it.
+    public static func wallClock() -> Timestamp {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Timestamp(secondsSinceEpoch: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+    }
+}
