@@ -1,1 +1,0 @@
-// Placeholder: the SunSpec codec lands in issue 3.
