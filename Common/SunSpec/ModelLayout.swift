@@ -21,7 +21,7 @@ struct ModelLayout {
 public enum SunSpecModels {
     /// Every known definition, by id.
     public static let all: [UInt16: SunSpecModelDefinition] = {
-        let list = [common, meterWye, meterWyeFloat, derMeasurement, derCapacity, derControls, derStorage, transformerTemperatures]
+        let list = [common, meterWye, meterWyeFloat, derMeasurement, derCapacity, derControls, derStorage, transformerTemperatures, evSession]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
     }()
 
