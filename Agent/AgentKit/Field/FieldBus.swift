@@ -32,7 +32,7 @@ public struct FieldWriteResult: Sendable {
 }
 
 /// A field problem with a stable code (MODBUS_TIMEOUT, SUNSPEC_GARBAGE, WRITE_VERIFY_FAILED, …) and the device.
-public struct FieldAlarm: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct FieldAlarm: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public var code: String
     public var device: String
     public var message: String

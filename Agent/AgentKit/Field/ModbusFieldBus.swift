@@ -85,14 +85,14 @@ public final class ModbusFieldBus: FieldBus {
         var state = ChargerState(
             id: charger.id, connection: charger.phase, ratedChargeKW: charger.ratedChargeKW,
             ratedDischargeKW: charger.ratedDischargeKW, ratedKVA: charger.ratedKVA, online: false)
-        let result = device.use(now: now) { port, map -> (DERValues, EVSession?) in
+        let result = device.use(now: now) { (port: inout ModbusRegisterPort, map: SunSpecDevice) throws -> (DERValues, EVSession?) in
             (try map.readDER(reader: &port), try map.readEVSession(reader: &port))
         }
         switch result {
         case .failure(let alarm):
             alarms.append(alarm)
         case .success(let (der, session)):
-            guard let watts = der.activePowerKW, watts.isFinite else {
+            guard let watts: Double = der.activePowerKW, watts.isFinite else {
                 alarms.append(FieldAlarm(code: "CHARGER_VALUE_MISSING", device: charger.id, message: "701 W not readable"))
                 return (state, nil)
             }
@@ -150,7 +150,7 @@ public final class ModbusFieldBus: FieldBus {
         let reversion = UInt32(clamping: Int(reversionTimeoutS.rounded(.up)))
         for setpoint in setpoints {
             guard let (charger, device) = byID[setpoint.chargerID] else { continue }
-            let outcome = device.use(now: now) { port, map in
+            let outcome = device.use(now: now) { (port: inout ModbusRegisterPort, map: SunSpecDevice) throws -> Void in
                 let writer = try device.controlWriter(&port, map)
                 // Core: + charging; SunSpec 704: + injection.
                 let active = try writer.activePower(
