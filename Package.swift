@@ -48,7 +48,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "v2g-agent",
-            dependencies: ["AgentKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AgentKit", "GridCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Agent/v2g-agent"
         ),
 

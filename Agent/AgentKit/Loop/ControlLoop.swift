@@ -26,9 +26,19 @@ public final class ControlLoop {
         state = restored
     }
 
+    /// The site's cycle period (from the agent config) wins over the policy's: protection's stale-data
+    /// limit counts cycles, so it must count the cycles that really run.
+    private var cyclePeriodOverrideS: Double?
+
+    public func setCyclePeriod(_ seconds: Double) {
+        cyclePeriodOverrideS = seconds
+        policy.cyclePeriodS = seconds
+    }
+
     /// Adopts a new policy (already verified and stored by the caller).
     public func adopt(_ policy: ControlPolicy) {
         self.policy = policy
+        if let cyclePeriodOverrideS { self.policy.cyclePeriodS = cyclePeriodOverrideS }
     }
 
     @discardableResult

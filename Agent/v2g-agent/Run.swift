@@ -1,0 +1,81 @@
+import AgentKit
+import ArgumentParser
+import GridCore
+import Logging
+import ServiceLifecycle
+
+/// The daemon: regulate every cycle until SIGTERM. Needs no network to start or to run.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the agent: poll the field, regulate, write setpoints, every cycle, until SIGTERM.",
+        discussion: """
+            The configuration names the meter, the temperature block and each charger (docs/agent-config.md).
+            The policy in force comes from the local cache; --config's policy_file seeds it when the cache holds
+            none or an older version. Without either, the built-in safe defaults apply. The agent opens no port.
+            """
+    )
+
+    @Option(name: .long, help: "Agent configuration file (JSON; # and // comment lines allowed).")
+    var config: String
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "v2g-agent")
+        let loaded: (config: AgentConfig, warnings: [String])
+        do {
+            loaded = try AgentConfig.load(path: config)
+        } catch {
+            throw fail(error.description)
+        }
+        let config = loaded.config
+        logger[metadataKey: "agent.id"] = "\(config.agentID)"
+        for warning in loaded.warnings { logger.warning("config: \(warning)") }
+
+        let cache = GuardedCache(path: config.cachePath, logger: logger)
+        for alarm in cache.activeAlarms { logger.error("cache: \(alarm)") }
+        seedPolicy(config, cache: cache, logger: logger)
+
+        let operations = try AgentOperations(config: config, logger: logger)
+        let service = ControlLoopService(
+            logger: logger,
+            makeLoop: {
+                let loop = ControlLoop(field: ModbusFieldBus(config: config), cache: cache, logger: logger)
+                loop.setCyclePeriod(config.cyclePeriodS)
+                return loop
+            },
+            afterCycle: { outcome, loop in operations.publish(outcome, loop: loop) }
+        )
+        operations.notifyReady()
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        operations.notifyStopping()
+    }
+
+    /// A local policy file seeds the cache when the cache has none, or an older version.
+    private func seedPolicy(_ config: AgentConfig, cache: GuardedCache, logger: Logger) {
+        guard let path = config.policyFile else { return }
+        do {
+            let policy = try ConfigFile.loadPolicy(path: path)
+            let stored = (try? cache.cache.activePolicy()) ?? nil
+            if stored == nil || policy.version > (stored?.version ?? Int.min) {
+                let bytes = (try? ConfigFile.read(path)).map { [UInt8]($0) } ?? []
+                _ = cache.adoptPolicy(policy, bundleBytes: bytes, receivedAt: .wallClock())
+                logger.notice("policy adopted from \(path)", metadata: ["policy.version": "\(policy.version)"])
+            }
+        } catch {
+            // The agent still runs, on the cached policy or the built-in safe defaults.
+            logger.error("policy file refused: \(error)")
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
