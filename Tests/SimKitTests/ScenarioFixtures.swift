@@ -1,0 +1,1 @@
+// Shared fixtures are added below.
