@@ -1,0 +1,85 @@
+public import GridCore
+
+/// What a run achieved, accumulated on every internal step from the physical truth (not the meter's view):
+/// the numbers the agent is judged by against the uncoordinated baseline.
+public struct ScenarioMetrics: Sendable, Hashable {
+    /// EN 50160: VUF ≤ 2 % for 95 % of the 10-minute intervals.
+    public static let vufLimitPercent = 2.0
+    public static let vufIntervalS = 600.0
+    /// The voltage band judged per phase, in per unit.
+    public static let voltageBandPU = 0.95...1.05
+
+    public let start: Timestamp
+    public private(set) var elapsedS = 0.0
+    public private(set) var neutralCurrentPeakA = 0.0
+    public private(set) var vufMaxPercent = 0.0
+    public private(set) var hotSpotPeakC = -Double.infinity
+    public private(set) var topOilPeakC = -Double.infinity
+    public private(set) var loadPeakPU = 0.0
+    /// Seconds each phase spent outside `voltageBandPU`.
+    public private(set) var secondsOutsideBand = PerPhase(repeating: 0.0)
+    /// How many times each phase left `voltageBandPU`.
+    public private(set) var bandExcursions = PerPhase(repeating: 0)
+    /// 10-minute intervals completed, and those whose mean VUF stayed within `vufLimitPercent`.
+    public private(set) var vufIntervals = 0
+    public private(set) var vufIntervalsWithinLimit = 0
+    /// Sessions whose EV has left, in departure order.
+    public private(set) var completedSessions: [SessionOutcome] = []
+
+    private var neutralIntegralAS = 0.0
+    private var vufIntegralPercentS = 0.0
+    private var intervalIndex = 0
+    private var intervalVUFIntegral = 0.0
+    private var intervalS = 0.0
+    private var outside = PerPhase(repeating: false)
+
+    public init(start: Timestamp) {
+        self.start = start
+    }
+
+    public var neutralCurrentAverageA: Double { elapsedS > 0 ? neutralIntegralAS / elapsedS : 0 }
+    public var vufAveragePercent: Double { elapsedS > 0 ? vufIntegralPercentS / elapsedS : 0 }
+    /// Share of complete 10-minute intervals with mean VUF ≤ 2 %, in percent; nil before the first one ends.
+    public var vufIntervalsWithinLimitPercent: Double? {
+        vufIntervals > 0 ? Double(vufIntervalsWithinLimit) / Double(vufIntervals) * 100 : nil
+    }
+
+    /// Adds one step of `seconds` that ends at `time`, in which the feeder was in state `truth`.
+    mutating func record(_ truth: FeederTruth, hotSpotC: Double, topOilC: Double, overS seconds: Double, endingAt time: Timestamp) {
+        elapsedS += seconds
+        neutralIntegralAS += truth.neutralCurrentA * seconds
+        neutralCurrentPeakA = max(neutralCurrentPeakA, truth.neutralCurrentA)
+        vufIntegralPercentS += truth.vufPercent * seconds
+        vufMaxPercent = max(vufMaxPercent, truth.vufPercent)
+        hotSpotPeakC = max(hotSpotPeakC, hotSpotC)
+        topOilPeakC = max(topOilPeakC, topOilC)
+        loadPeakPU = max(loadPeakPU, truth.loadPU)
+        for phase in Phase.allCases {
+            let isOutside = !Self.voltageBandPU.contains(truth.voltagePU[phase])
+            if isOutside {
+                secondsOutsideBand[phase] += seconds
+                if !outside[phase] { bandExcursions[phase] += 1 }
+            }
+            outside[phase] = isOutside
+        }
+        // The step belongs to the interval its end falls in (steps divide 600 s in every shipped scenario).
+        let index = Int(((time - start) - 1e-9) / Self.vufIntervalS)
+        if index != intervalIndex { closeInterval(); intervalIndex = index }
+        intervalVUFIntegral += truth.vufPercent * seconds
+        intervalS += seconds
+        if intervalS >= Self.vufIntervalS - 1e-6 { closeInterval(); intervalIndex += 1 }
+    }
+
+    private mutating func closeInterval() {
+        if intervalS >= Self.vufIntervalS - 1e-6 {
+            vufIntervals += 1
+            if intervalVUFIntegral / intervalS <= Self.vufLimitPercent { vufIntervalsWithinLimit += 1 }
+        }
+        intervalVUFIntegral = 0
+        intervalS = 0
+    }
+
+    mutating func recordEnded(_ session: SessionOutcome) {
+        completedSessions.append(session)
+    }
+}

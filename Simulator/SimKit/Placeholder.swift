@@ -1,1 +1,0 @@
-// Placeholder: the simulator lands in issue 3.
