@@ -1,0 +1,44 @@
+public import GridCore
+
+/// The agent's control cycle closed around the simulated feeder, in one process, without Modbus:
+/// the quickest way to rehearse a policy on a scenario, and the reference the Modbus runs are compared to.
+public struct InProcessLoop: Sendable {
+    public private(set) var simulation: FeederSimulation
+    public private(set) var state = CycleState()
+    public let policy: ControlPolicy?
+    public private(set) var modeSeconds: [CycleOutcome.Mode: Double] = [:]
+
+    /// `policy` nil runs the scenario with no agent: every EV charges at its request (the baseline).
+    public init(scenario: Scenario, policy: ControlPolicy?) {
+        simulation = FeederSimulation(scenario: scenario)
+        self.policy = policy
+    }
+
+    /// Runs to the end of the scenario, one control cycle per policy period.
+    public mutating func runToEnd() {
+        let period = policy?.cyclePeriodS ?? 1
+        while simulation.observe().time < simulation.scenario.endTime {
+            if let policy { cycle(policy) }
+            simulation.advance(by: period)
+        }
+    }
+
+    private mutating func cycle(_ policy: ControlPolicy) {
+        let seen = simulation.observe()
+        let inputs = CycleInputs(
+            meter: seen.meter, ambientC: seen.ambientC, topOilC: nil, chargers: seen.chargers.map(\.state))
+        let outcome = ControlCycle(policy: policy).run(state, inputs: inputs, now: seen.time)
+        state = outcome.state
+        modeSeconds[outcome.mode, default: 0] += policy.cyclePeriodS
+        for write in outcome.writes {
+            // A charger that went off the bus meanwhile refuses: it is re-planned next cycle.
+            do {
+                try simulation.apply(
+                    setpoint: write.chargerID, activeKW: write.activePowerKW, reactiveKvar: write.reactivePowerKvar,
+                    revertAfterS: policy.write.reversionTimeoutS)
+            } catch {
+                state.written[write.chargerID] = nil
+            }
+        }
+    }
+}
