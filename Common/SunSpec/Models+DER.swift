@@ -101,4 +101,17 @@ extension SunSpecModels {
         }
         return layout.definition(id: 704, name: "DERCtlAC")
     }()
+
+    /// Model 713, DER storage capacity. L = 7.
+    public static let derStorage: SunSpecModelDefinition = {
+        var layout = ModelLayout()
+        layout.add("WHRtg", .uint16, "WH_SF")
+        layout.add("WHAvail", .uint16, "WH_SF")
+        layout.add("SoC", .uint16, "Pct_SF")
+        layout.add("SoH", .uint16, "Pct_SF")
+        layout.add("Sta", .enum16)
+        layout.add("WH_SF", .sunssf)
+        layout.add("Pct_SF", .sunssf)
+        return layout.definition(id: 713, name: "DERStorageCapacity")
+    }()
 }

@@ -6,6 +6,12 @@ public struct SunSpecModelBlock: Sendable, Hashable {
     /// L: registers after ID and L.
     public let length: Int
 
+    public init(id: UInt16, address: Int, length: Int) {
+        self.id = id
+        self.address = address
+        self.length = length
+    }
+
     /// Address of the first data register (after ID and L).
     public var dataAddress: Int { address + 2 }
 }

@@ -47,7 +47,8 @@ public struct SunSpecModelValues: Sendable, Hashable {
         guard let point = definition.point(name) else { return nil }
         if case .float32 = point.type {
             guard let words = raw(name) else { return nil }
-            return SunSpecDecode.float32(words[words.startIndex], words[words.startIndex + 1]).map(Double.init)
+            // Widen through the float's shortest decimal, so 230.1f reads 230.1 rather than 230.10000610351562.
+            return SunSpecDecode.float32(words[words.startIndex], words[words.startIndex + 1]).map { Double("\($0)") ?? Double($0) }
         }
         guard let raw = integer(name) else { return nil }
         guard point.scaleFactor != nil else { return Double(raw) }
