@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// The status file: replaced atomically each cycle, so `v2g-agent status` never reads half a file.
 public struct StatusFile: Sendable {
