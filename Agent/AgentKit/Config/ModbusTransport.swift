@@ -1,4 +1,4 @@
-public import GridCore
+import GridCore
 
 /// Where a Modbus device answers: `{"tcp": {...}}` or `{"rtu": {...}}` (exactly one).
 public enum ModbusTransport: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -1,0 +1,24 @@
+public import GridCore
+
+/// The figures the metrics textfile exposes; the control loop fills it once per cycle.
+public struct AgentMetrics: Sendable, Hashable {
+    public var cycleDurationS: Double?
+    public var cyclesTotal: Int = 0
+    /// Trips since start, by decision code (`TRIP_OV2`, `TRIP_UF1`, …).
+    public var tripsTotalByCode: [String: Int] = [:]
+    /// Alarms in force, by code (1 each).
+    public var activeAlarmCodes: Set<String> = []
+    public var neutralCurrentA: Double?
+    public var voltageUnbalancePercent: Double?
+    public var hotSpotC: Double?
+    public var allowedKVA: Double?
+    public var phaseLoadingPercent: PerPhase<Double>?
+    /// Commanded setpoints, one per charger.
+    public var setpoints: [ChargerSetpoint] = []
+    /// Failed Modbus transactions since start, by device (`meter`, a charger id).
+    public var modbusErrorsByDevice: [String: Int] = [:]
+    /// Failed cache operations since start, by `CacheError.label`.
+    public var cacheErrorsByLabel: [String: Int] = [:]
+
+    public init() {}
+}

@@ -1,0 +1,84 @@
+public import GridCore
+
+/// What `v2g-agent status` shows: written every cycle to the status file (the agent opens no port).
+public struct AgentStatus: Sendable, Hashable, Codable {
+    /// One alarm in force.
+    public struct Alarm: Sendable, Hashable, Codable {
+        /// A stable code (`TRIP_OV2`, `METER_STALE`, `CACHE_FULL`, …).
+        public var code: String
+        public var message: String
+        public var since: Timestamp?
+
+        public init(code: String, message: String, since: Timestamp? = nil) {
+            self.code = code
+            self.message = message
+            self.since = since
+        }
+    }
+
+    /// One charger's commanded setpoint.
+    public struct Charger: Sendable, Hashable, Codable {
+        public var id: String
+        public var phase: PhaseConnection
+        /// + = charge, − = discharge.
+        public var activePowerKW: Double
+        /// + = inject.
+        public var reactivePowerKvar: Double
+        public var online: Bool
+
+        public init(id: String, phase: PhaseConnection, activePowerKW: Double, reactivePowerKvar: Double, online: Bool = true) {
+            self.id = id
+            self.phase = phase
+            self.activePowerKW = activePowerKW
+            self.reactivePowerKvar = reactivePowerKvar
+            self.online = online
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, phase, activePowerKW = "p_kw", reactivePowerKvar = "q_kvar", online
+        }
+    }
+
+    public var agentID: String
+    /// nil until the first cycle has run.
+    public var mode: CycleOutcome.Mode?
+    public var policyVersion: Int
+    public var lastCycleAt: Timestamp?
+    public var cycleDurationS: Double?
+    public var alarms: [Alarm]
+    public var neutralCurrentA: Double?
+    /// Voltage unbalance factor (negative- over positive-sequence), in percent.
+    public var voltageUnbalancePercent: Double?
+    public var hotSpotC: Double?
+    public var allowedKVA: Double?
+    public var chargers: [Charger]
+    /// When this status was written.
+    public var writtenAt: Timestamp
+
+    public init(
+        agentID: String, mode: CycleOutcome.Mode? = nil, policyVersion: Int, lastCycleAt: Timestamp? = nil,
+        cycleDurationS: Double? = nil, alarms: [Alarm] = [], neutralCurrentA: Double? = nil,
+        voltageUnbalancePercent: Double? = nil, hotSpotC: Double? = nil, allowedKVA: Double? = nil,
+        chargers: [Charger] = [], writtenAt: Timestamp
+    ) {
+        self.agentID = agentID
+        self.mode = mode
+        self.policyVersion = policyVersion
+        self.lastCycleAt = lastCycleAt
+        self.cycleDurationS = cycleDurationS
+        self.alarms = alarms
+        self.neutralCurrentA = neutralCurrentA
+        self.voltageUnbalancePercent = voltageUnbalancePercent
+        self.hotSpotC = hotSpotC
+        self.allowedKVA = allowedKVA
+        self.chargers = chargers
+        self.writtenAt = writtenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id", mode, policyVersion = "policy_version", lastCycleAt = "last_cycle_at"
+        case cycleDurationS = "cycle_duration_s", alarms, neutralCurrentA = "neutral_current_a"
+        case voltageUnbalancePercent = "vuf_pct", hotSpotC = "hot_spot_c", allowedKVA = "allowed_kva"
+        case chargers, writtenAt = "written_at"
+    }
+}
