@@ -1,8 +1,9 @@
 import AgentKit
-import ArgumentParser
+public import ArgumentParser
 import GridCore
-import Logging
+public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The daemon: regulate every cycle until SIGTERM. Needs no network to start or to run.
 struct Run: AsyncParsableCommand {
@@ -17,6 +18,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .long, help: "Agent configuration file (JSON; # and // comment lines allowed).")
     var config: String
+
+    @Option(name: .long, help: "Follow the field simulator's clock file (demo and rehearsal only; see docs/simulator.md).")
+    var simClock: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -39,19 +43,26 @@ struct Run: AsyncParsableCommand {
         logger[metadataKey: "agent.id"] = "\(config.agentID)"
         for warning in loaded.warnings { logger.warning("config: \(warning)") }
 
+        let log = logger
         let cache = GuardedCache(path: config.cachePath, logger: logger)
         for alarm in cache.activeAlarms { logger.error("cache: \(alarm)") }
         seedPolicy(config, cache: cache, logger: logger)
 
-        let operations = try AgentOperations(config: config, logger: logger)
+        let operations = AgentOperations(config: config, logger: logger)
+        let clock: AgentClock
+        do {
+            clock = try simClock.map { path throws(ConfigFileError) in try AgentClock.simulation(clockFile: path) } ?? .realTime
+        } catch {
+            throw fail(error.description)
+        }
         let service = ControlLoopService(
-            logger: logger,
+            logger: logger, clock: clock,
             makeLoop: {
-                let loop = ControlLoop(field: ModbusFieldBus(config: config), cache: cache, logger: logger)
+                let loop = ControlLoop(field: ModbusFieldBus(config: config), cache: cache, logger: log)
                 loop.setCyclePeriod(config.cyclePeriodS)
                 return loop
             },
-            afterCycle: { outcome, loop in operations.publish(outcome, loop: loop) }
+            afterCycle: { outcome, loop, took, now in operations.publish(outcome, loop: loop, cycleDurationS: took, now: now) }
         )
         operations.notifyReady()
         let group = ServiceGroup(configuration: .init(

@@ -10,6 +10,7 @@ public final class ControlLoop {
     public private(set) var state: CycleState
     public private(set) var lastOutcome: CycleOutcome?
     public private(set) var lastFieldAlarms: [FieldAlarm] = []
+    public private(set) var lastInputs: CycleInputs?
     /// Codes active after the last cycle, so that the event log records changes, not every cycle.
     private var activeCodes: Set<String> = []
     private let logger: Logger
@@ -44,6 +45,7 @@ public final class ControlLoop {
     @discardableResult
     public func runCycle(now: Timestamp) -> CycleOutcome {
         let reading = field.poll(now: now)
+        lastInputs = reading.inputs
         var outcome = ControlCycle(policy: policy).run(state, inputs: reading.inputs, now: now)
         let result = field.write(outcome.writes, reversionTimeoutS: policy.write.reversionTimeoutS, now: now)
         for id in result.failedChargerIDs {

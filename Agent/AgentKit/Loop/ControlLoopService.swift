@@ -14,33 +14,40 @@ import Darwin
 public struct ControlLoopService: Service {
     /// The loop is built inside `run()`, on the one task that will own it.
     private let makeLoop: @Sendable () -> ControlLoop
-    private let afterCycle: @Sendable (CycleOutcome, ControlLoop) -> Void
+    private let afterCycle: @Sendable (CycleOutcome, ControlLoop, _ durationS: Double, _ now: Timestamp) -> Void
     private let logger: Logger
+    private let agentClock: AgentClock
 
     public init(
-        logger: Logger, makeLoop: @escaping @Sendable () -> ControlLoop,
-        afterCycle: @escaping @Sendable (CycleOutcome, ControlLoop) -> Void = { _, _ in }
+        logger: Logger, clock agentClock: AgentClock = .realTime, makeLoop: @escaping @Sendable () -> ControlLoop,
+        afterCycle: @escaping @Sendable (CycleOutcome, ControlLoop, _ durationS: Double, _ now: Timestamp) -> Void = { _, _, _, _ in }
     ) {
         self.makeLoop = makeLoop
         self.afterCycle = afterCycle
         self.logger = logger
+        self.agentClock = agentClock
     }
 
     public func run() async throws {
         let box = LoopBox(makeLoop())
         let clock = ContinuousClock()
         let afterCycle = self.afterCycle
+        let agentClock = self.agentClock
         try await cancelWhenGracefulShutdown {
             var deadline = clock.now
             while !Task.isCancelled {
-                let outcome = box.loop.runCycle(now: .wallClock())
-                afterCycle(outcome, box.loop)
-                deadline = deadline.advanced(by: .milliseconds(Int64(box.loop.policy.cyclePeriodS * 1000)))
+                let started = clock.now
+                let now = agentClock.now()
+                let outcome = box.loop.runCycle(now: now)
+                let took = started.duration(to: clock.now)
+                afterCycle(outcome, box.loop, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, now)
+                let periodS = agentClock.wallSeconds(for: box.loop.policy.cyclePeriodS)
+                deadline = deadline.advanced(by: .microseconds(Int64(periodS * 1_000_000)))
                 if deadline < clock.now { deadline = clock.now }
                 try await clock.sleep(until: deadline)
             }
         }
-        box.loop.shutDown(now: .wallClock())
+        box.loop.shutDown(now: agentClock.now())
         logger.info("control loop stopped")
     }
 }
