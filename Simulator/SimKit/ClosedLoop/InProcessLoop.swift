@@ -16,14 +16,20 @@ public struct InProcessLoop: Sendable {
 
     /// Runs to the end of the scenario, one control cycle per policy period.
     public mutating func runToEnd() {
-        let period = policy?.cyclePeriodS ?? 1
-        while simulation.observe().time < simulation.scenario.endTime {
-            if let policy { cycle(policy) }
-            simulation.advance(by: period)
-        }
+        while !isFinished { step() }
     }
 
-    private mutating func cycle(_ policy: ControlPolicy) {
+    public var isFinished: Bool { simulation.observe().time >= simulation.scenario.endTime }
+
+    /// One control cycle (when there is an agent), then one period of physics. Returns the cycle's outcome.
+    @discardableResult
+    public mutating func step() -> CycleOutcome? {
+        let outcome = policy.map { cycle($0) }
+        simulation.advance(by: policy?.cyclePeriodS ?? 1)
+        return outcome
+    }
+
+    private mutating func cycle(_ policy: ControlPolicy) -> CycleOutcome {
         let seen = simulation.observe()
         let inputs = CycleInputs(
             meter: seen.meter, ambientC: seen.ambientC, topOilC: nil, chargers: seen.chargers.map(\.state))
@@ -40,5 +46,6 @@ public struct InProcessLoop: Sendable {
                 state.written[write.chargerID] = nil
             }
         }
+        return outcome
     }
 }
