@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "v2g-adm", targets: ["v2g-adm"]),
         .executable(name: "v2g-sim", targets: ["v2g-sim"]),
         .library(name: "GridCore", targets: ["GridCore"]),
+        // For the benchmarks package: the agent's field loop and the simulator, over loopback.
+        .library(name: "AgentKit", targets: ["AgentKit"]),
+        .library(name: "SimKit", targets: ["SimKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,6 +79,12 @@ let package = Package(
 
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),
+        // The agent against the simulator over real Modbus TCP on loopback, with a real SQLite cache.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AgentKit", "SimKit", "GridCore", "SunSpec", "EdgeModbus"],
+            path: "Tests/IntegrationTests"
+        ),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore"], path: "Tests/GridCoreTests"),
         .testTarget(name: "EdgeModbusTests", dependencies: ["EdgeModbus"], path: "Tests/EdgeModbusTests"),
         .testTarget(name: "EdgeZstdTests", dependencies: ["EdgeZstd"], path: "Tests/EdgeZstdTests"),
