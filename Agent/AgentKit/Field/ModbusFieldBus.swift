@@ -96,9 +96,18 @@ public final class ModbusFieldBus: FieldBus {
                 alarms.append(FieldAlarm(code: "CHARGER_VALUE_MISSING", device: charger.id, message: "701 W not readable"))
                 return (state, nil)
             }
+            // A value no charger of this nameplate can produce is garbage, not a measurement: plan it at 0.
+            let ceiling = 1.5 * max(charger.ratedChargeKW, charger.ratedDischargeKW, charger.ratedKVA)
+            let kvar = der.reactivePowerKvar ?? 0
+            guard abs(watts) <= ceiling, kvar.isFinite, abs(kvar) <= ceiling else {
+                alarms.append(FieldAlarm(
+                    code: "CHARGER_VALUE_IMPLAUSIBLE", device: charger.id,
+                    message: "reads \(watts) kW / \(kvar) kvar on a \(charger.ratedKVA) kVA nameplate"))
+                return (state, nil)
+            }
             state.online = true
             state.measuredKW = -watts
-            state.measuredKvar = der.reactivePowerKvar ?? 0
+            state.measuredKvar = kvar
             if let session, session.plugged {
                 state.ev = EVState(
                     socPercent: der.storage?.stateOfChargePct ?? .nan,
