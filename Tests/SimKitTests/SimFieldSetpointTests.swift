@@ -23,6 +23,7 @@ import Testing
         var (port, writer) = try writer(field)
         try writer.activePower(watts: watts, maxInjectW: 7400, maxAbsorbW: 7400, reversionS: reversion).apply(to: &port)
         try writer.reactivePower(vars: vars, maxInjectVar: 7400, maxAbsorbVar: 7400, reversionS: reversion).apply(to: &port)
+        try port.sync()
         let drained = field.drainSetpoints()
         #expect(drained == [WrittenSetpoint(chargerID: "evse-a", activeKW: kw, reactiveKvar: kvar, revertAfterS: revertS)])
         #expect(field.drainSetpoints().isEmpty)
@@ -34,6 +35,7 @@ import Testing
         var (port, writer) = try writer(field)
         try writer.activePower(watts: 3000, maxInjectW: 7400, maxAbsorbW: 7400, reversionS: 60).apply(to: &port)
         try writer.reactivePower(vars: 1000, maxInjectVar: 7400, maxAbsorbVar: 7400, reversionS: 60).apply(to: &port)
+        try port.sync()
         for setpoint in field.drainSetpoints() { try setpoint.apply(to: &sim) }
         sim.advance(by: 20)  // 20 response time constants
         let charger = try #require(sim.observe().charger("evse-a"))
@@ -55,6 +57,7 @@ import Testing
         var sim = simAt60
         var (port, writer) = try writer(field)
         try writer.activePower(watts: 3000, maxInjectW: 7400, maxAbsorbW: 7400, reversionS: nil).apply(to: &port)
+        try port.sync()
         for setpoint in field.drainSetpoints() { try setpoint.apply(to: &sim) }
         sim.advance(by: 20)
         #expect(try #require(sim.observe().charger("evse-a")).measuredKW < -2.9)
@@ -62,6 +65,7 @@ import Testing
 
         try writer.disable(reactive: false).apply(to: &port)
         try writer.disable(reactive: true).apply(to: &port)
+        try port.sync()
         let drained = field.drainSetpoints()
         #expect(drained == [WrittenSetpoint(chargerID: "evse-a", activeKW: 7.4, reactiveKvar: 0,
                                             revertAfterS: WrittenSetpoint.releaseRevertS, isRelease: true)])
@@ -79,6 +83,7 @@ import Testing
         let measurement = try #require(map.model(701))
         let before = try port.readHoldingRegisters(address: measurement.dataAddress, count: 20)
         try port.writeRegisters(address: measurement.dataAddress + 10, values: [0x1234])
+        try port.sync()
         #expect(field.drainSetpoints().isEmpty)
         field.publish(sim.observe())
         #expect(try port.readHoldingRegisters(address: measurement.dataAddress, count: 20) == before)

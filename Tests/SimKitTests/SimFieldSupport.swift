@@ -22,6 +22,12 @@ struct ClientPort: RegisterReader, RegisterWriter {
     mutating func writeRegisters(address: Int, values: [UInt16]) throws {
         try client.writeRegisters(address: address, values: values)
     }
+
+    /// One read round trip: the server runs a write's hook after replying but before the next request, so after
+    /// this every earlier write has been logged for `drainSetpoints`.
+    func sync() throws {
+        _ = try client.readHoldingRegisters(address: SimulatedField.base, count: 1)
+    }
 }
 
 /// Scenarios for the Modbus tests: a 100 kVA feeder, evse-a on phase A with an EV from the start, evse-3p three-phase

@@ -96,7 +96,9 @@ public final class SimulatedField: Sendable {
     }
 
     /// The setpoints written into 704 since the last drain, one per charger written, decoded from its 704 block as it
-    /// stands now (see `WrittenSetpoint`). Apply them with `WrittenSetpoint.apply(to:)`.
+    /// stands now (see `WrittenSetpoint`). Apply them with `WrittenSetpoint.apply(to:)`. A write is logged just after
+    /// the server replies to it, so one that lands during a drain shows up (again) in the next: applying the same
+    /// setpoint twice only restarts its reversion timer a tick later.
     public func drainSetpoints() -> [WrittenSetpoint] {
         let written = writes.drain()
         guard !written.isEmpty else { return [] }

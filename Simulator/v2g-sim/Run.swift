@@ -1,0 +1,116 @@
+import ArgumentParser
+import FoundationEssentials
+import GridCore
+import SimKit
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by SIGINT/SIGTERM; the runner checks it every tick (an atomic store is async-signal-safe).
+let stopRequested = Atomic<Bool>(false)
+
+/// Plays a scenario in wall time behind its Modbus servers, then reports its metrics.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a scenario's meter, temperature block and chargers over Modbus TCP and play it in wall time.",
+        discussion: """
+            Ports: the meter on --base-port, the temperature block on the next, then one per charger in scenario order,
+            all on 127.0.0.1, unit id 1 (docs/simulator.md, "Modbus side"). At the end of the scenario, or on SIGINT or
+            SIGTERM, the metrics are printed and written to --metrics-out.
+            """
+    )
+
+    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md).")
+    var scenario: String
+
+    @Option(name: .long, help: "Port of the meter; the other devices follow. 0 picks free ports.")
+    var basePort: Int = 15020
+
+    @Option(name: .long, help: "Simulated seconds per wall second (default: the scenario's time_acceleration).")
+    var acceleration: Double?
+
+    @Option(name: .long, help: "Write an agent configuration naming every served device (for v2g-agent run --config).")
+    var agentConfigOut: String?
+
+    @Option(name: .long, help: "Write the simulation clock here (JSON: wall_start_s, sim_start_s, scale).")
+    var clockFile: String?
+
+    @Option(name: .long, help: "Write the metrics here as JSON at the end.")
+    var metricsOut: String?
+
+    @Option(name: .long, help: "Stop after this many simulated seconds (default: the scenario's duration).")
+    var durationS: Double?
+
+    func validate() throws {
+        if let acceleration, !(acceleration.isFinite && (0.01...100_000).contains(acceleration)) {
+            throw ValidationError("--acceleration must lie in 0.01…100000, got \(acceleration)")
+        }
+        if let durationS, !(durationS.isFinite && durationS > 0) {
+            throw ValidationError("--duration-s must be a positive number of seconds, got \(durationS)")
+        }
+        guard basePort == 0 || (1024...65535).contains(basePort) else {
+            throw ValidationError("--base-port must be 0 or lie in 1024…65535, got \(basePort)")
+        }
+    }
+
+    func run() async throws {
+        let scenario: Scenario
+        guard access(self.scenario, R_OK) == 0 else {
+            throw fail("cannot read \(self.scenario): \(String(cString: strerror(errno)))")
+        }
+        do {
+            scenario = try Scenario.decode(from: [UInt8](try Data(contentsOf: URL(filePath: self.scenario))))
+        } catch let error as ScenarioError {
+            throw fail("\(self.scenario): \(error.message)")
+        } catch {
+            throw fail("cannot read \(self.scenario): \(error)")
+        }
+        let field: SimulatedField
+        do {
+            field = try SimulatedField(scenario: scenario, basePort: basePort)
+        } catch {
+            throw fail(error.message)
+        }
+        defer { field.stop() }
+        for device in field.devices { print("\(device.name): 127.0.0.1:\(device.port) unit \(device.unitID)") }
+        if let agentConfigOut {
+            let path = Self.absolute(agentConfigOut)
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            let config = AgentConfigFile(stateDirectory: (directory.isEmpty ? "" : directory) + "/agent-state")
+            do { try config.write(for: field, to: path) } catch { throw fail(error.message) }
+        }
+
+        let scale = acceleration ?? scenario.timeAcceleration
+        let end = min(scenario.endTime, scenario.startTime + (durationS ?? scenario.durationS))
+        var runner = SimulationRunner(simulation: FeederSimulation(scenario: scenario), field: field)
+        let clock = SimulationClock(
+            wallStartS: SimulationClock.wallNowS(), simStartS: scenario.startTime.secondsSinceEpoch, scale: scale)
+        if let clockFile {
+            do { try clock.write(to: clockFile) } catch { throw fail(error.message) }
+        }
+        for signal in [SIGINT, SIGTERM] {
+            _ = Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
+        }
+        print("playing \(scenario.name ?? self.scenario) at ×\(scale): \(Int(end - scenario.startTime)) s simulated")
+        try await runner.run(clock: clock, until: end) { stopRequested.load(ordering: .relaxed) }
+
+        let report = ScenarioReport(
+            simulation: runner.simulation, appliedSetpoints: runner.appliedSetpoints, refusedSetpoints: runner.refusedSetpoints)
+        print(report.text)
+        if let metricsOut {
+            do { try report.write(to: metricsOut) } catch { throw fail(error.message) }
+        }
+    }
+
+    /// `path` made absolute against the working directory (the agent refuses relative paths).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return cwd + "/" + path
+    }
+}

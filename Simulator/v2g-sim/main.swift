@@ -1,1 +1,0 @@
-print("v2g-sim: not built yet (issue 3)")
