@@ -120,4 +120,34 @@ struct FeederPhysicsTests {
         #expect(abs(noon.meter.frequencyHz - 60.6) < 0.03)
         #expect(sim.metrics.secondsOutsideBand.a > 0)
     }
+
+    @Test("the transformer's temperatures follow the IEC 60076-7 model at K = |S|/S_rated")
+    func thermalSteadyState() throws {
+        var sim = try Fixtures.feeder(chargers: [], baseKW: (30, 30, 30))
+        sim.advance(by: 3 * 3600)
+        let observation = sim.observe()
+        let model = HotSpotModel(parameters: .onanDistribution)
+        let steady = model.steadyState(loadPU: observation.feeder.loadPU, ambientC: 20)
+        #expect(abs(observation.feeder.loadPU - 0.9) < 1e-9)
+        // Started in steady state at the same constant load: it stays there.
+        #expect(abs(observation.topOilC - steady.topOilC) < 1e-6)
+        #expect(abs(observation.hotSpotC - steady.hotSpotC) < 1e-6)
+        #expect(observation.ambientC == 20)
+    }
+
+    @Test("generated sessions fall inside the generator's windows and depend on the seed")
+    func generatedSessions() throws {
+        let scenario = try Fixtures.example("overload-evening")
+        let generator = try #require(scenario.sessionGenerator)
+        for index in scenario.chargers.indices {
+            let session = try #require(scenario.sessions(forChargerAt: index).first)
+            #expect(session.arrival >= generator.arrivalEarliest && session.arrival <= generator.arrivalLatest)
+            let dwell = session.departure - session.arrival
+            #expect(dwell >= generator.dwellMinS && dwell <= generator.dwellMaxS)
+            #expect(session.requestedKW <= scenario.chargers[index].ratedChargeKW)
+        }
+        var reseeded = scenario
+        reseeded.seed += 1
+        #expect(reseeded.sessions(forChargerAt: 0) != scenario.sessions(forChargerAt: 0))
+    }
 }
