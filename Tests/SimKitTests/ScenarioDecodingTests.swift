@@ -1,3 +1,4 @@
+import FoundationEssentials
 import GridCore
 @testable import SimKit
 import Testing
@@ -73,5 +74,12 @@ struct ScenarioDecodingTests {
         #expect(dailyValue(hours: hours, values: values, at: 12) == 1.5)
         #expect(dailyValue(hours: hours, values: values, at: 0) == 1.5)  // halfway from 18:00 to 06:00
         #expect(dailyValue(hours: hours, values: values, at: 21) == 1.75)
+    }
+
+    @Test("a scenario encodes back to JSON that decodes to the same scenario", arguments: ["evening-unbalanced", "faults", "pv-noon"])
+    func roundTrip(name: String) throws {
+        let scenario = try Fixtures.example(name)
+        let bytes = [UInt8](try JSONEncoder().encode(scenario))
+        #expect(try Scenario.decode(from: bytes) == scenario)
     }
 }

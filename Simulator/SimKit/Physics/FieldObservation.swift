@@ -83,6 +83,11 @@ public struct EVObservation: Sendable, Hashable {
 public struct GarbageRegister: Sendable, Hashable {
     public var device: String
     public var point: String
+
+    public init(device: String, point: String) {
+        self.device = device
+        self.point = point
+    }
 }
 
 /// How one EV session went (or is going, while `metTarget` is nil).
