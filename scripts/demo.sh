@@ -1,14 +1,82 @@
 #!/usr/bin/env bash
-# The main job. Until the field simulator lands (issue 3), it replays the example snapshots
-# through one control cycle each and prints what the agent would do and why.
+# The main job: one transformer, a dozen chargers on uneven phases, an accelerated evening.
+# The field simulator serves SunSpec Modbus on loopback; the evening is played twice,
+# first with no agent (every EV charges at its request), then with v2g-agent regulating,
+# and the figures are compared. Everything runs on this machine; nothing needs a network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scenario="${SCENARIO:-examples/scenarios/evening-unbalanced.json}"
+acceleration="${ACCELERATION:-120}"
+port="${BASE_PORT:-15020}"
+
 ./scripts/install-deps.sh
+swift build --product v2g-sim
 swift build --product v2g-agent
-bin="$(swift build --show-bin-path)/v2g-agent"
-for snapshot in examples/snapshots/*.json; do
-  echo "=== $snapshot"
-  "$bin" plan --snapshot "$snapshot" --policy examples/policy/default.json
-  echo
-done
+bin="$(swift build --show-bin-path)"
+work="$(mktemp -d /tmp/v2g-demo.XXXXXX)"
+agent_pid=""
+sim_pid=""
+cleanup() {
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== 1/2: the evening with no agent (baseline)"
+"$bin/v2g-sim" run --scenario "$scenario" --base-port "$port" --acceleration 20000 \
+  --metrics-out "$work/baseline.json" > "$work/baseline.txt"
+tail -n +15 "$work/baseline.txt" | head -5
+
+echo
+echo "== 2/2: the same evening with v2g-agent regulating (×$acceleration, about $((21600 / acceleration)) s)"
+"$bin/v2g-sim" run --scenario "$scenario" --base-port "$port" --acceleration "$acceleration" \
+  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" \
+  --metrics-out "$work/agent-run.json" > "$work/agent-run.txt" &
+sim_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/clock.json" ] && [ -s "$work/agent.json" ] && break; sleep 0.1; done
+# The site's policy (100 kVA, 230 V, 60 Hz, as the scenario's transformer) and a 2 s control period.
+python3 - "$work/agent.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+config = json.load(open(path))
+import os
+config["policy_file"] = os.path.abspath("examples/policy/default.json")
+config["cycle_period_s"] = 2
+json.dump(config, open(path, "w"), indent=2)
+PY
+"$bin/v2g-agent" run --config "$work/agent.json" --sim-clock "$work/clock.json" --log-level warning \
+  2> "$work/agent.log" &
+agent_pid=$!
+sleep 3
+if ! kill -0 "$agent_pid" 2>/dev/null; then
+  echo "demo: v2g-agent stopped early:" >&2
+  cat "$work/agent.log" >&2
+  exit 1
+fi
+wait "$sim_pid"
+sim_pid=""
+"$bin/v2g-agent" status --config "$work/agent.json" | head -3 || true
+kill -TERM "$agent_pid" 2>/dev/null || true
+wait "$agent_pid" 2>/dev/null || true
+agent_pid=""
+
+echo
+python3 - "$work/baseline.json" "$work/agent-run.json" <<'PY'
+import json, sys
+b, a = (json.load(open(p))["metrics"] for p in sys.argv[1:3])
+def row(name, key, fmt="{:.1f}"):
+    bv, av = key(b), key(a)
+    change = f"{(av - bv) / bv * 100:+.0f} %" if bv else ""
+    print(f"{name:<34}{fmt.format(bv):>12}{fmt.format(av):>12}{change:>10}")
+print(f"{'':<34}{'no agent':>12}{'v2g-agent':>12}{'change':>10}")
+row("neutral current, average (A)", lambda m: m["neutral_current_a"]["average"])
+row("neutral current, peak (A)", lambda m: m["neutral_current_a"]["peak"])
+row("voltage unbalance VUF, max (%)", lambda m: m["vuf_pct"]["max"], "{:.2f}")
+row("hot-spot peak (°C)", lambda m: m["hot_spot_peak_c"])
+row("seconds outside 0.95–1.05 pu", lambda m: sum(m["voltage_band"]["seconds_outside"].values()), "{:.0f}")
+PY
+echo
+echo "agent log: $work/agent.log   (warnings and alarms only)"
+echo "full reports: $work/baseline.txt $work/agent-run.txt"

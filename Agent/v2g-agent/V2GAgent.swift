@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 @main
-struct V2GAgent: ParsableCommand {
+struct V2GAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-agent",
         abstract: "Transformer-controller agent: keeps the transformer cool, voltage in band and phases balanced with the EV fleet.",

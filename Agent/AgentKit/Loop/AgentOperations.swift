@@ -52,7 +52,7 @@ public final class AgentOperations: Sendable {
             agentID: agentID, mode: outcome.mode, policyVersion: loop.policy.version, lastCycleAt: now,
             cycleDurationS: cycleDurationS, alarms: alarms, neutralCurrentA: outcome.figures.neutralCurrentBeforeA,
             voltageUnbalancePercent: outcome.figures.unbalanceBeforePercent, hotSpotC: outcome.figures.hotSpotC,
-            allowedKVA: outcome.figures.allowedKVA, chargers: chargers, writtenAt: now)
+            allowedKVA: outcome.figures.allowedKVA, chargers: chargers, writtenAt: .wallClock())
         let metrics: AgentMetrics? = counters.withLock { c in
             c.metrics.cyclesTotal += 1
             c.metrics.cycleDurationS = cycleDurationS
