@@ -15,6 +15,7 @@ let package = Package(
         // For the benchmarks package: the agent's field loop and the simulator, over loopback.
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "SimKit", targets: ["SimKit"]),
+        .library(name: "Telemetry", targets: ["Telemetry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,8 @@ let package = Package(
 
         // The pure control core: no I/O, injected clock.
         .target(name: "GridCore", path: "Common/GridCore"),
+        // Telemetry frames: quantized, columnar, delta + varint, then zstd (design brief §5).
+        .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
@@ -62,7 +65,7 @@ let package = Package(
         ),
 
         // Operator CLI.
-        .target(name: "AdmKit", dependencies: ["GridCore"], path: "Tools/AdmKit"),
+        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry"], path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
             dependencies: ["AdmKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -77,6 +80,7 @@ let package = Package(
             path: "Simulator/v2g-sim"
         ),
 
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/TelemetryTests"),
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),
         // The agent against the simulator over real Modbus TCP on loopback, with a real SQLite cache.

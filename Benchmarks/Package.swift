@@ -19,6 +19,28 @@ let package = Package(
             ],
             path: "Benchmarks/ControlCycle",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The agent's full cycle over Modbus TCP on loopback against the simulator (issue 3).
+        .executableTarget(
+            name: "AgentLoopBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AgentKit", package: "v2g-edge"),
+                .product(name: "SimKit", package: "v2g-edge"),
+                .product(name: "GridCore", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/AgentLoop",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Telemetry encoding: bytes per value and CPU per batch (issue 4).
+        .executableTarget(
+            name: "TelemetryBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Telemetry", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/Telemetry",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

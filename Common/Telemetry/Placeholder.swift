@@ -1,0 +1,1 @@
+// Placeholder: the telemetry frame codec lands in issue 4.
