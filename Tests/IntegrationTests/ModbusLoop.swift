@@ -16,7 +16,7 @@ final class ModbusLoop {
     var outcomes: [CycleOutcome] = []
     let period: Double
 
-    init(scenario name: String, cycleS: Double = 2, configure: (inout AgentConfig) -> Void = { _ in }) throws {
+    init(scenario name: String, cycleS: Double = 4, configure: (inout AgentConfig) -> Void = { _ in }) throws {
         let scenario = try Self.scenario(name)
         simulation = FeederSimulation(scenario: scenario)
         let field = try SimulatedField(scenario: scenario, basePort: 0)

@@ -135,6 +135,9 @@ public struct ThermalPolicy: Sendable, Hashable, Codable {
     public var hotSpotLimitC: Double = 98
     public var emergencyHotSpotLimitC: Double = 120
     public var horizonMinutes: Double = 15
+    /// The headroom search aims this far below the limit: the forecast holds the load constant, and the
+    /// household load can rise within a cycle, so riding exactly on the limit would overshoot it.
+    public var marginK: Double = 1
     /// Ambient used when no sensor reads one.
     public var defaultAmbientC: Double = 30
 
@@ -142,7 +145,7 @@ public struct ThermalPolicy: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case parameters, hotSpotLimitC = "hot_spot_limit_c", emergencyHotSpotLimitC = "emergency_hot_spot_limit_c"
-        case horizonMinutes = "horizon_min", defaultAmbientC = "default_ambient_c"
+        case horizonMinutes = "horizon_min", marginK = "margin_k", defaultAmbientC = "default_ambient_c"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -152,6 +155,7 @@ public struct ThermalPolicy: Sendable, Hashable, Codable {
         hotSpotLimitC = try c.value(.hotSpotLimitC, default: hotSpotLimitC)
         emergencyHotSpotLimitC = try c.value(.emergencyHotSpotLimitC, default: emergencyHotSpotLimitC)
         horizonMinutes = try c.value(.horizonMinutes, default: horizonMinutes)
+        marginK = try c.value(.marginK, default: marginK)
         defaultAmbientC = try c.value(.defaultAmbientC, default: defaultAmbientC)
     }
 
@@ -159,6 +163,7 @@ public struct ThermalPolicy: Sendable, Hashable, Codable {
         try PolicyError.check("thermal.emergency_hot_spot_limit_c", emergencyHotSpotLimitC, in: 60...140)
         try PolicyError.check("thermal.hot_spot_limit_c", hotSpotLimitC, in: 60...emergencyHotSpotLimitC)
         try PolicyError.check("thermal.horizon_min", horizonMinutes, in: 1...120)
+        try PolicyError.check("thermal.margin_k", marginK, in: 0...10)
         try PolicyError.check("thermal.default_ambient_c", defaultAmbientC, in: -50...60)
     }
 }

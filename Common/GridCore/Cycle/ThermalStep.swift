@@ -22,7 +22,8 @@ extension ControlCycle {
         }
         state.thermal = thermalState
         let maxLoadPU = model.maximumLoadPU(
-            from: thermalState, ambientC: ambient, hotSpotLimitC: thermal.hotSpotLimitC, horizonMinutes: thermal.horizonMinutes)
+            from: thermalState, ambientC: ambient, hotSpotLimitC: thermal.hotSpotLimitC - thermal.marginK,
+            horizonMinutes: thermal.horizonMinutes)
         let allowedKVA = maxLoadPU * rated
         plan.figures.loadKVA = loadKVA
         plan.figures.allowedKVA = allowedKVA
