@@ -48,10 +48,10 @@ struct Probe: ParsableCommand {
 /// calibrated meter, charger power + charging. A value the device did not give is null.
 struct ProbeReport: Encodable {
     struct MeterPhase: Encodable {
-        var voltageV: Double?
-        var currentA: Double?
-        var activePowerKW: Double?
-        var reactivePowerKvar: Double?
+        @Null var voltageV: Double?
+        @Null var currentA: Double?
+        @Null var activePowerKW: Double?
+        @Null var reactivePowerKvar: Double?
         enum CodingKeys: String, CodingKey {
             case voltageV = "voltage_v", currentA = "current_a", activePowerKW = "active_power_kw", reactivePowerKvar = "reactive_power_kvar"
         }
@@ -60,7 +60,7 @@ struct ProbeReport: Encodable {
     struct Meter: Encodable {
         var device: String
         var answered: Bool
-        var frequencyHz: Double?
+        @Null var frequencyHz: Double?
         var phases: [String: MeterPhase]
         enum CodingKeys: String, CodingKey { case device, answered, frequencyHz = "frequency_hz", phases }
     }
@@ -68,20 +68,20 @@ struct ProbeReport: Encodable {
     struct Temperatures: Encodable {
         var device: String
         var answered: Bool
-        var ambientC: Double?
-        var topOilC: Double?
+        @Null var ambientC: Double?
+        @Null var topOilC: Double?
         enum CodingKeys: String, CodingKey { case device, answered, ambientC = "ambient_c", topOilC = "top_oil_c" }
     }
 
     struct EV: Encodable {
-        var socPercent: Double?
-        var batteryTempC: Double?
-        var capacityKWh: Double?
-        var requestedKW: Double?
-        var departureS: Double?
-        var energyNeededKWh: Double?
+        @Null var socPercent: Double?
+        @Null var batteryTempC: Double?
+        @Null var capacityKWh: Double?
+        @Null var requestedKW: Double?
+        @Null var departureS: Double?
+        @Null var energyNeededKWh: Double?
         var dischargeAllowed: Bool
-        var dischargeBudgetKWh: Double?
+        @Null var dischargeBudgetKWh: Double?
         enum CodingKeys: String, CodingKey {
             case socPercent = "soc_pct", batteryTempC = "battery_temp_c", capacityKWh = "capacity_kwh", requestedKW = "requested_kw"
             case departureS = "departure_s", energyNeededKWh = "energy_needed_kwh", dischargeAllowed = "discharge_allowed"
@@ -94,10 +94,10 @@ struct ProbeReport: Encodable {
         var phase: String
         var device: String
         var online: Bool
-        var measuredKW: Double?
-        var measuredKvar: Double?
+        @Null var measuredKW: Double?
+        @Null var measuredKvar: Double?
         /// nil when no EV is plugged in, or the charger publishes no EV session (64901).
-        var ev: EV?
+        @Null var ev: EV?
         enum CodingKeys: String, CodingKey {
             case id, phase, device, online, measuredKW = "measured_kw", measuredKvar = "measured_kvar", ev
         }
@@ -107,7 +107,7 @@ struct ProbeReport: Encodable {
     var timeS: Double
     var allAnswered: Bool
     var meter: Meter
-    var temperatures: Temperatures?
+    @Null var temperatures: Temperatures?
     var chargers: [Charger]
     var alarms: [FieldAlarm]
 
@@ -129,11 +129,12 @@ struct ProbeReport: Encodable {
                     activePowerKW: finite(m?.activePowerKW[phase]), reactivePowerKvar: finite(m?.reactivePowerKvar[phase])))
             }))
         // FieldBus names the temperature block "temperature" in its alarms; any alarm there means it did not answer.
-        temperatures = config.temperature.map { sensor in
+        let temperatures = config.temperature.map { sensor in
             Temperatures(
                 device: sensor.transport.description, answered: !reading.alarms.contains { $0.device == "temperature" },
                 ambientC: finite(inputs.ambientC), topOilC: finite(inputs.topOilC))
         }
+        self.temperatures = temperatures
         chargers = zip(config.chargers, inputs.chargers).map { configured, state in
             Charger(
                 id: state.id, phase: state.connection.description, device: configured.transport.description, online: state.online,
@@ -145,7 +146,7 @@ struct ProbeReport: Encodable {
                        dischargeBudgetKWh: finite(ev.dischargeBudgetKWh))
                 })
         }
-        allAnswered = meter.answered && (temperatures?.answered ?? true) && chargers.allSatisfy(\.online)
+        allAnswered = meter.answered && (temperatures?.answered ?? true) && inputs.chargers.allSatisfy(\.online)
     }
 
     /// The same reading for a person at the cabinet.
@@ -183,6 +184,19 @@ struct ProbeReport: Encodable {
     }
 }
 
+/// Encodes an absent value as `null` rather than leaving the key out, so the document's keys never change.
+@propertyWrapper
+struct Null<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
 /// JSON has no NaN or infinity: a value that is not a number is reported as absent.
 private func finite(_ value: Double?) -> Double? {
     guard let value, value.isFinite else { return nil }
@@ -194,7 +208,7 @@ private func show(_ value: Double?, _ decimals: Int) -> String {
     guard let value else { return "-" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
+    let rounded = (value * scale).rounded() / scale + 0  // + 0 turns −0 into 0
     var text = String(rounded)
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
     let fraction = parts.count > 1 ? parts[1].count : 0
