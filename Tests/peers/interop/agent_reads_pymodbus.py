@@ -17,7 +17,8 @@ import tempfile
 
 import sunspec2.device as sdevice
 
-import peer
+sys.dont_write_bytecode = True  # no __pycache__ beside the sources
+import peer  # noqa: E402
 
 # Each device: (model id, raw register values by point name). Values are integers before scaling; the scale
 # factors are in the same dict, so "expected" below is raw × 10^SF computed here, not by pysunspec2.
@@ -126,7 +127,8 @@ def check_chargers(tally, by_id):
 def main():
     sdevice.set_model_defs_path(sdevice.get_model_defs_path() + peer.MODEL_DIRS)
     tally = peer.Tally()
-    work = tempfile.mkdtemp(prefix="interop-pymodbus-")
+    scratch = tempfile.TemporaryDirectory(prefix="interop-pymodbus-")  # removed at exit, after the children stop
+    work = scratch.name
     with peer.Children() as children:
         ports = {}
         for name, models in (("meter", METER), ("c1", CHARGER_EV), ("c2", CHARGER_BARE)):

@@ -18,13 +18,15 @@ such as a sign or a scale factor, fails every time).
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 
 import sunspec2.device as sdevice
 import sunspec2.modbus.client as client
 
-import peer
+sys.dont_write_bytecode = True  # no __pycache__ beside the sources
+import peer  # noqa: E402
 
 SCENARIO = os.path.join(peer.REPO, "examples", "scenarios", "evening-unbalanced.json")
 SHIFT_S = 7200
@@ -44,7 +46,10 @@ def start_sim(children, work):
     deadline = time.monotonic() + 30
     while not os.path.exists(config_path):
         if sim.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"v2g-sim did not write {config_path} (exit {sim.poll()}); see {log.name}")
+            log.flush()
+            with open(log.name) as f:
+                tail = f.read()[-2000:]
+            raise SystemExit(f"v2g-sim did not write {config_path} (exit {sim.poll()}):\n{tail}")
         time.sleep(0.05)
     time.sleep(0.2)  # the file is complete once written; give the servers a moment
     with open(config_path) as f:
@@ -140,7 +145,8 @@ def settle(chargers, seconds=20):
 def main():
     sdevice.set_model_defs_path(sdevice.get_model_defs_path() + peer.MODEL_DIRS)
     tally = peer.Tally()
-    work = tempfile.mkdtemp(prefix="interop-sim-")
+    scratch = tempfile.TemporaryDirectory(prefix="interop-sim-")  # removed at exit, after the children stop
+    work = scratch.name
     devices = []
     with peer.Children() as children:
         try:
