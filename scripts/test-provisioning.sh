@@ -171,15 +171,14 @@ check "tx-002 fails verify -crl_check (certificate revoked)" \
 # ---- 6. mutual TLS on loopback: openssl s_server requires a client certificate and checks the CRL ----
 # -verify_return_error matters: without it s_server logs verify errors and carries on.
 start_server() {
-  local try
-  for try in 1 2 3 4 5 6 7 8 9 10; do
+  local _
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
     port=$((20000 + RANDOM % 40000))
     openssl s_server -accept "127.0.0.1:$port" -cert "$server_crt" -key "$server_key" \
       -CAfile "$ca/ca.crt" -Verify 1 -verify_return_error -CRL "$ca/crl.pem" -crl_check -www -quiet \
       >"$work/server.log" 2>&1 &
     server_pid=$!
-    local waited
-    for waited in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       kill -0 "$server_pid" 2>/dev/null || break           # could not bind: try another port
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
       sleep 0.1
@@ -217,8 +216,7 @@ check "a second, foreign CA issues a look-alike tx-001" \
   sh -c "'$pki' init-ca --dir '$work/foreign' && '$pki' issue-agent --dir '$work/foreign' --agent-id tx-001"
 
 if check "s_server -Verify 1 -crl_check listens on a free loopback port" start_server; then
-  echo "     (port $port)"
-  check "good agent tx-001: mutual-TLS handshake and HTTP 200 (TLS 1.3)" handshake_ok "$good/agent.crt" "$good/agent.key"
+  check "good agent tx-001: mutual-TLS handshake on 127.0.0.1:$port and HTTP 200 (TLS 1.3)" handshake_ok "$good/agent.crt" "$good/agent.key"
   check "good agent tx-001: handshake and HTTP 200 (TLS 1.2)" handshake_ok "$good/agent.crt" "$good/agent.key" -tls1_2
   check "revoked agent tx-002 refused: alert certificate revoked (TLS 1.3)" \
     handshake_refused 'certificate revoked' "$revoked/agent.crt" "$revoked/agent.key"
