@@ -1,7 +1,36 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian 12 machine with Swift: system packages, build, tests.
-set -euo pipefail
+# The whole test suite, from a fresh Debian 12 machine with Swift: system packages, build, then
+#   1. the Swift suites (unit, property, integration over Modbus on loopback),
+#   2. the independent peers (pysunspec2 and pymodbus, in a venv),
+#   3. the PKI against the openssl CLI and curl (mutual TLS on loopback).
+# Each part prints its own closing line; the last line sums them.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/install-deps.sh
-swift test
+./scripts/install-deps.sh || exit 1
+mkdir -p .build
+passed=0
+failed=0
+
+echo "== Swift tests"
+swift test 2>&1 | tee .build/swift-test.log
+status=${PIPESTATUS[0]}
+line=$(grep -E "Test run with [0-9]+ tests" .build/swift-test.log | tail -1)
+count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
+issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
+if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else failed=$((failed + ${issues:-1})); fi
+
+for part in scripts/test-peers.sh scripts/test-provisioning.sh; do
+  echo "== $part"
+  "$part" 2>&1 | tee .build/part.log
+  status=${PIPESTATUS[0]}
+  summary=$(grep -E "^[0-9]+ passed, [0-9]+ failed" .build/part.log | tail -1)
+  p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$summary")
+  f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+done
+
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
