@@ -1,0 +1,130 @@
+/// One channel's column in the body: a tag byte, its presence, then its present values as zigzag varints.
+///
+/// Tag = presence << 4 | order. Presence: 0 all present, 1 none, 2 bitmap (LSB first), 3 runs (varints,
+/// alternating present/missing, starting with present). Order: 0 raw, 1 delta, 2 delta-of-delta, over the
+/// present values only; the encoder picks the order with the fewest significant bits (ties to the lower order).
+enum ColumnCodec {
+    enum Presence: UInt8 { case all = 0, none = 1, bitmap = 2, runs = 3 }
+
+    static let maxOrder: UInt8 = 2
+
+    static func encode(_ column: [Int64?], into writer: inout ByteWriter) {
+        let present = column.compactMap { $0 }
+        let presence: Presence
+        var runs: [UInt64] = []
+        if present.count == column.count {
+            presence = .all
+        } else if present.isEmpty {
+            presence = .none
+        } else {
+            runs = presenceRuns(column)
+            let runBytes = runs.reduce(0) { $0 + varintSize($1) }
+            presence = runBytes <= (column.count + 7) / 8 ? .runs : .bitmap
+        }
+        let (order, residuals) = present.isEmpty ? (0, []) : cheapestResiduals(present)
+        writer.byte(presence.rawValue << 4 | order)
+        switch presence {
+        case .all, .none: break
+        case .runs: runs.forEach { writer.varint($0) }
+        case .bitmap: writer.bytes(bitmap(column))
+        }
+        residuals.forEach { writer.varint($0) }
+    }
+
+    static func decode(
+        from reader: inout ByteReader, rows: Int, channel: String
+    ) throws(TelemetryFrameError) -> [Int64?] {
+        let tag = try reader.byte("column tag of \(channel)")
+        guard let presence = Presence(rawValue: tag >> 4), tag & 0x0F <= maxOrder,
+              presence != .none || tag & 0x0F == 0 else { throw .badTag(tag, channel: channel) }
+        var mask: [Bool] = []
+        switch presence {
+        case .all: mask = [Bool](repeating: true, count: rows)
+        case .none: return [Int64?](repeating: nil, count: rows)
+        case .bitmap:
+            let raw = try reader.bytes((rows + 7) / 8, "presence bitmap of \(channel)")
+            mask = (0..<rows).map { raw[raw.startIndex + $0 / 8] >> UInt8($0 % 8) & 1 == 1 }
+            if rows % 8 != 0, let last = raw.last, last >> UInt8(rows % 8) != 0 {
+                throw .badField("presence bitmap of \(channel) sets bits past row \(rows)")
+            }
+        case .runs:
+            mask.reserveCapacity(rows)
+            var isPresent = true
+            while mask.count < rows {
+                let run = try reader.count("presence run of \(channel)", limit: rows - mask.count)
+                guard run > 0 || mask.isEmpty else { throw .badField("presence of \(channel) has an empty run inside") }
+                mask += repeatElement(isPresent, count: run)
+                isPresent.toggle()
+            }
+        }
+        let count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        // Each value takes at least one byte: refuse counts the body cannot hold before allocating for them.
+        guard count <= reader.remaining else { throw .truncated("values of \(channel)", offset: reader.offset) }
+        let values = try integrate(reader: &reader, count: count, order: tag & 0x0F, channel: channel)
+        var next = values.makeIterator()
+        return mask.map { $0 ? next.next() : nil }
+    }
+
+    /// Run lengths of present/missing cells, starting with a (possibly empty) present run.
+    static func presenceRuns(_ column: [Int64?]) -> [UInt64] {
+        var runs: [UInt64] = []
+        var current = true
+        var length: UInt64 = 0
+        for cell in column {
+            if (cell != nil) == current {
+                length += 1
+            } else {
+                runs.append(length)
+                current.toggle()
+                length = 1
+            }
+        }
+        runs.append(length)
+        return runs
+    }
+
+    static func bitmap(_ column: [Int64?]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: (column.count + 7) / 8)
+        for (row, cell) in column.enumerated() where cell != nil { bytes[row / 8] |= 1 << UInt8(row % 8) }
+        return bytes
+    }
+
+    /// Zigzagged residuals of the order (0…2) with the fewest significant bits. Values are within ±2^53, so
+    /// deltas stay within ±2^54 and deltas of deltas within ±2^55: no overflow.
+    static func cheapestResiduals(_ values: [Int64]) -> (UInt8, [UInt64]) {
+        var best: (order: UInt8, residuals: [UInt64], bits: Int)?
+        var current = values
+        for order in 0...maxOrder {
+            if order > 0 {
+                // Difference in place from the back; the first `order` entries stay as the seeds.
+                for index in stride(from: current.count - 1, through: Int(order), by: -1) {
+                    current[index] -= current[index - 1]
+                }
+            }
+            let residuals = current.map(zigzag)
+            let bits = residuals.reduce(0) { $0 + (64 - $1.leadingZeroBitCount) }
+            if best == nil || bits < best!.bits { best = (order, residuals, bits) }
+        }
+        return (best!.order, best!.residuals)
+    }
+
+    /// Reads `count` residuals and undoes `order` rounds of differencing, checking every sum.
+    static func integrate(
+        reader: inout ByteReader, count: Int, order: UInt8, channel: String
+    ) throws(TelemetryFrameError) -> [Int64] {
+        var values: [Int64] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try reader.signed("value of \(channel)")) }
+        for round in stride(from: Int(order), through: 1, by: -1) where values.count > round {
+            for index in round..<values.count {
+                let (sum, overflow) = values[index].addingReportingOverflow(values[index - 1])
+                guard !overflow else { throw .valueRange(channel, row: index) }
+                values[index] = sum
+            }
+        }
+        for (index, value) in values.enumerated() where value.magnitude >= UInt64(Quantum.maxQuanta) {
+            throw .valueRange(channel, row: index)
+        }
+        return values
+    }
+}
