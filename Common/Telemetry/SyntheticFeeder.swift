@@ -3,7 +3,7 @@
 /// Per phase: load current as a slow mean-reverting base, appliance steps (1–3 kW, 30 s–20 min) and 0.4 A of
 /// second-to-second noise; voltage 230 V minus the drop on 0.08 Ω plus 0.15 V noise; kW and kvar from V, I and a
 /// drifting power factor. Frequency 50 Hz with 2 mHz steps pulled back to nominal; temperatures slow; four
-/// chargers whose setpoints step about once a minute and whose SoC is missing while no EV is plugged in.
+/// chargers whose setpoints step about once a minute (two-hour sessions; SoC missing while no EV is plugged in).
 /// The meter misses about one read in 500 (all meter channels empty for that row).
 public struct SyntheticFeeder: Sendable {
     /// The 26 channels, in row order.
@@ -61,7 +61,11 @@ public struct SyntheticFeeder: Sendable {
         for group in [volts, amps, kw, kvar] { row += group.map { meterMissing ? nil : $0 } }
         row += [kw.reduce(0, +), kvar.reduce(0, +), frequencyHz].map { meterMissing ? nil : $0 }
         row += [topOilC, hotSpotC, ambientC]
-        for charger in 0..<4 { row += [chargerKW[charger] + 0.02 * random.gaussian(), chargerSoC[charger]] }
+        for charger in 0..<4 {
+            // A charger with no EV reports exactly 0 kW; while charging its meter shows ±20 W of ripple.
+            let measuredKW = chargerSoC[charger] == nil ? 0 : chargerKW[charger] + 0.02 * random.gaussian()
+            row += [measuredKW, chargerSoC[charger]]
+        }
         return row
     }
 
@@ -70,8 +74,10 @@ public struct SyntheticFeeder: Sendable {
             if random.uniform() < 1.0 / 60 {  // the agent's setpoint moves about once a minute
                 chargerKW[charger] = chargerSoC[charger] == nil ? 0 : ((-7.4 + 14.8 * random.uniform()) * 10).rounded() / 10
             }
-            if random.uniform() < 1.0 / 1800 {  // an EV leaves or arrives every half hour or so
+            // Sessions last about two hours; a free charger gets its next EV within about half an hour.
+            if random.uniform() < 1.0 / (chargerSoC[charger] == nil ? 1800 : 7200) {
                 chargerSoC[charger] = chargerSoC[charger] == nil ? 10 + 60 * random.uniform() : nil
+                if chargerSoC[charger] == nil { chargerKW[charger] = 0 }
             }
             if let soc = chargerSoC[charger] {
                 chargerSoC[charger] = min(100, max(0, soc + chargerKW[charger] / 60 / 3600 * 100))  // 60 kWh packs

@@ -76,8 +76,7 @@ public struct TelemetryDecoder: Sendable {
                 throw .badField("channel \(index): \(error.message)")
             }
         }
-        var columns: [[Int64?]] = []
-        for channel in channels { columns.append(try ColumnCodec.decode(from: &reader, rows: rows, channel: channel.name)) }
+        let columns = try ColumnCodec.decode(from: &reader, rows: rows, channels: channels)
         guard reader.isAtEnd else { throw .trailing(reader.remaining, after: "body") }
         do {
             return try TelemetryBatch(

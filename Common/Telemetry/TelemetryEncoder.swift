@@ -95,7 +95,7 @@ public struct TelemetryEncoder: Sendable {
             body.varint(UInt64(name.count))
             body.bytes(name)
         }
-        for column in batch.columns { ColumnCodec.encode(column, into: &body) }
+        ColumnCodec.encode(batch.columns, into: &body)
         guard body.bytes.count <= limits.maxBodyBytes else {
             throw .batchLimit("body is \(body.bytes.count) bytes, above the limit of \(limits.maxBodyBytes)")
         }

@@ -21,10 +21,10 @@ struct RoundTripTests {
             return [0, walk, r * r / 4][order]
         }
         var writer = ByteWriter()
-        ColumnCodec.encode(values, into: &writer)
+        ColumnCodec.encode([values], into: &writer)
         #expect(writer.bytes[0] & 0x0F == UInt8(order))
         var reader = ByteReader(writer.bytes)
-        #expect(try ColumnCodec.decode(from: &reader, rows: values.count, channel: "x_v") == values)
+        #expect(try ColumnCodec.decode(from: &reader, rows: values.count, channels: [try ChannelSpec(name: "x_v")]) == [values])
         #expect(reader.isAtEnd)
     }
 
@@ -40,11 +40,37 @@ struct RoundTripTests {
         ]
         for (expected, column) in patterns {
             var writer = ByteWriter()
-            ColumnCodec.encode(column, into: &writer)
+            ColumnCodec.encode([column], into: &writer)
             #expect(writer.bytes[0] >> 4 == expected.rawValue)
             var reader = ByteReader(writer.bytes)
-            #expect(try ColumnCodec.decode(from: &reader, rows: rows, channel: "x_a") == column)
+            #expect(try ColumnCodec.decode(from: &reader, rows: rows, channels: [try ChannelSpec(name: "x_a")]) == [column])
         }
+    }
+
+    @Test("a column predicted from earlier ones (P from I, a total from its phases) round trips")
+    func predicted() throws {
+        var random = Seeded(seed: 5)
+        var amps: [[Int64?]] = [[], [], []]
+        var level: [Int64] = [9_000, 7_000, 5_000]
+        for row in 0..<120 {
+            for phase in 0..<3 {
+                level[phase] += Int64(random.below(401)) - 200
+                amps[phase].append(row == 17 ? nil : level[phase])
+            }
+        }
+        // kW = 0.23 × A (quanta of 0.01 each), the total the sum of the phases, both with ±1 quantum of rounding.
+        let kilowatts = amps.map { $0.map { $0.map { ($0 * 23 + Int64(random.below(100))) / 100 } } }
+        let total = (0..<120).map { row in kilowatts[0][row].map { $0 + kilowatts[1][row]! + kilowatts[2][row]! } }
+        let columns = amps + kilowatts + [total]
+        let names = ["a_a", "b_a", "c_a", "a_kw", "b_kw", "c_kw", "total_kw"]
+        var writer = ByteWriter()
+        ColumnCodec.encode(columns, into: &writer)
+        var reader = ByteReader(writer.bytes)
+        #expect(try ColumnCodec.decode(from: &reader, rows: 120, channels: names.map { try ChannelSpec(name: $0) }) == columns)
+        #expect(reader.isAtEnd)
+        let batch = try TelemetryBatch(agentID: "p", sequence: 1, startTimeMs: 0, timing: .regular(intervalMs: 1000),
+                                       channels: names.map { try ChannelSpec(name: $0) }, columns: columns, rowCount: 120)
+        #expect(try TelemetryEncoder().body(of: batch).contains(0x03 | ColumnCodec.Presence.runs.rawValue << 4))
     }
 
     @Test("a missing sample is not a zero")
