@@ -53,7 +53,8 @@ final class FixtureSlot: @unchecked Sendable {
     func close() {
         guard let fixture else { return }
         // On stderr, so that it stays out of the formatted results.
-        fputs("agent loop fixture: \(fixture.cycles) cycles, \(fixture.setpointsApplied) setpoints applied\n", stderr)
+        var line = Array("agent loop fixture: \(fixture.cycles) cycles, \(fixture.setpointsApplied) setpoints applied\n".utf8)
+        _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
         self.fixture = nil
     }
 }

@@ -25,7 +25,8 @@ final class AgentLoopFixture {
     init(scenario path: String, cache kind: CacheKind) throws {
         let scenario = try Scenario.decode(from: [UInt8](Data(contentsOf: URL(filePath: path))))
         simulation = FeederSimulation(scenario: scenario)
-        field = try SimulatedField(scenario: scenario, basePort: 0)
+        let field = try SimulatedField(scenario: scenario, basePort: 0)
+        self.field = field
         var config = AgentConfig(
             agentID: "bench-agent",
             meter: MeterConfig(transport: .tcp(.init(host: "127.0.0.1", port: field.port(of: "meter")!))),
