@@ -6,7 +6,8 @@
 #
 # Environment: ACCELERATION (simulated s per wall s, default 10), CYCLE_S (the agent's period in simulated
 # seconds, default 10: one cycle per wall second at ×10), WAIT_S (wall seconds before reading memory, default 20),
-# SWIFT_RELEASE_FLAGS (extra flags for the release build, e.g. "-Xswiftc -Osize -Xlinker --gc-sections").
+# SWIFT_RELEASE_FLAGS (extra flags for the release build, e.g. "-Xswiftc -use-ld=lld -Xlinker --icf=all"),
+# AGENT_BIN (measure this unstripped v2g-agent instead of building one, e.g. a relinked variant).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,10 +20,15 @@ read -r -a extra_flags <<< "${SWIFT_RELEASE_FLAGS:-}"
 
 ./scripts/install-deps.sh
 
-echo "== release build: v2g-agent, static Swift stdlib (.build-release)"
-swift build -c release --product v2g-agent --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} \
-  2>&1 | tail -n 1
-release_bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} --show-bin-path)"
+if [ -n "${AGENT_BIN:-}" ]; then
+  unstripped="$(realpath "$AGENT_BIN")"
+else
+  echo "== release build: v2g-agent, static Swift stdlib (.build-release)"
+  swift build -c release --product v2g-agent --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} \
+    2>&1 | tail -n 1
+  unstripped="$(swift build -c release --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} \
+    --show-bin-path)/v2g-agent"
+fi
 
 echo "== debug build: v2g-sim"
 swift build --product v2g-sim 2>&1 | tail -n 1
@@ -48,9 +54,9 @@ cleanup() {
 trap cleanup EXIT
 
 agent="$work/v2g-agent"
-cp "$release_bin/v2g-agent" "$agent"
+cp "$unstripped" "$agent"
 strip "$agent"
-unstripped_bytes=$(stat -c %s "$release_bin/v2g-agent")
+unstripped_bytes=$(stat -c %s "$unstripped")
 stripped_bytes=$(stat -c %s "$agent")
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 verdict() { if [ "$1" -le "$2" ]; then echo "within"; else echo "OVER"; fi; }
@@ -112,7 +118,8 @@ agent_pid=""
 echo
 echo "v2g-agent binary, unstripped:  $unstripped_bytes bytes ($(mb "$unstripped_bytes"))"
 echo "v2g-agent binary, stripped:    $stripped_bytes bytes ($(mb "$stripped_bytes")), target ≤ 16 MB: $(verdict "$stripped_bytes" 16000000)"
-echo "v2g-agent with 50 chargers:    VmRSS $rss_kb kB ($(mb $((rss_kb * 1000)))), VmHWM $hwm_kb kB ($(mb $((hwm_kb * 1000)))), $threads threads"
-echo "                               target ≤ 20 MB: $(verdict "$hwm_kb" 20000)"
-echo "agent status after $wait_s s:    $status_line"
+# /proc counts in KiB.
+echo "v2g-agent with 50 chargers:    VmRSS $rss_kb KiB ($(mb $((rss_kb * 1024)))), VmHWM $hwm_kb KiB ($(mb $((hwm_kb * 1024)))), $threads threads"
+echo "                               target ≤ 20 MB (peak): $(verdict $((hwm_kb * 1024)) 20000000)"
+echo "agent status after $wait_s s:     $status_line"
 echo "machine load:                 $(uptime | sed 's/.*load average/load average/')"
