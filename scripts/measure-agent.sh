@@ -16,7 +16,10 @@ cycle_s="${CYCLE_S:-10}"
 wait_s="${WAIT_S:-20}"
 scenario="examples/scenarios/bench-50-chargers.json"
 # Word splitting is wanted: the flags are several words.
-read -r -a extra_flags <<< "${SWIFT_RELEASE_FLAGS:-}"
+# The shipped build: full LTO, -Osize and lld with identical-code folding, packed relocations and no
+# dynamic symbol export (docs/benchmarks.md measures each). SWIFT_RELEASE_FLAGS="" measures a plain build.
+default_flags="--experimental-lto-mode=full -Xswiftc -use-ld=lld -Xswiftc -Osize -Xlinker --icf=all -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic"
+read -r -a extra_flags <<< "${SWIFT_RELEASE_FLAGS-$default_flags}"
 
 ./scripts/install-deps.sh
 
