@@ -9,7 +9,6 @@ packages=(
   openssl       # CLI: an independent peer for the Ed25519 tests, and the provisioning scripts
   socat         # a pty pair for the Modbus RTU test
   curl util-linux coreutils  # curl as a second TLS client; flock and timeout for the PKI test
-  lld           # the agent's release link (docs/benchmarks.md)
   python3 python3-venv  # the Python peers (pymodbus, pysunspec2, …) live in a venv
 )
 
