@@ -1,0 +1,1 @@
+// Placeholder: storage and ingest land in issue 4.
