@@ -95,20 +95,22 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         contents.withLock { store in
             var result = PruneResult()
             store.rawFromMs = max(store.rawFromMs ?? rawOlderThanMs, rawOlderThanMs)
-            for key in store.samples.keys {
-                let before = store.samples[key]?.count ?? 0
-                store.samples[key] = store.samples[key]?.filter { $0.key >= rawOlderThanMs }
-                result.rawSamples += before - (store.samples[key]?.count ?? 0)
+            for (key, column) in store.samples {
+                let kept = column.filter { $0.key >= rawOlderThanMs }
+                result.rawSamples += column.count - kept.count
+                store.samples[key] = kept
             }
-            for key in store.minutes.keys {
-                let before = store.minutes[key]?.count ?? 0
-                store.minutes[key] = store.minutes[key]?.filter { $0.key >= aggregatesOlderThanMs }
-                result.minuteAggregates += before - (store.minutes[key]?.count ?? 0)
+            for (key, column) in store.minutes {
+                let kept = column.filter { $0.key >= aggregatesOlderThanMs }
+                result.minuteAggregates += column.count - kept.count
+                store.minutes[key] = kept
             }
-            for id in store.agents.keys {
-                let before = store.agents[id]?.ledger.count ?? 0
-                store.agents[id]?.ledger = store.agents[id]?.ledger.filter { $0.value.receivedAtMs >= aggregatesOlderThanMs } ?? [:]
-                result.ledgerBatches += before - (store.agents[id]?.ledger.count ?? 0)
+            for id in Array(store.agents.keys) {
+                guard var agent = store.agents[id] else { continue }
+                let before = agent.ledger.count
+                agent.ledger = agent.ledger.filter { $0.value.receivedAtMs >= aggregatesOlderThanMs }
+                result.ledgerBatches += before - agent.ledger.count
+                store.agents[id] = agent
             }
             return result
         }
