@@ -23,7 +23,8 @@ import Testing
             #expect(try reopened.all("tx-1", nil) == before.3)
             // Deduplication survives: the ledger is on disk.
             #expect(try reopened.ingest(batch: try Batches.make(sequence: 2), frameBytes: 10, receivedAtMs: 9) == .duplicate)
-            #expect(try reopened.ingest(batch: try Batches.make(sequence: 3), frameBytes: 10, receivedAtMs: 9) == .stored(samples: 350))
+            let third = try Batches.make(sequence: 3)
+            #expect(try reopened.ingest(batch: third, frameBytes: 10, receivedAtMs: 9) == .stored(samples: third.valueCount))
             #expect(try reopened.acknowledgedThrough(agent: "tx-1") == 4)
         }
     }
@@ -41,7 +42,7 @@ import Testing
     @Test func fullDiskRefusesWith507AndKeepsNoPartialBatch() throws {
         try withTemporaryDirectory { dir in
             let path = "\(dir)/telemetry.sqlite"
-            let capped = try SQLiteTelemetryStore(path: path, maximumPageCount: 24)
+            let capped = try SQLiteTelemetryStore(path: path, maximumPageCount: 40)
             let pipeline = IngestPipeline(store: capped)
             var stored: [TelemetryBatch] = []
             var refused: (TelemetryBatch, IngestDecision)?

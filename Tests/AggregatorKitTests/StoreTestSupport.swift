@@ -26,7 +26,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
 
 enum Batches {
     static let channels = ["phase_a_v", "phase_a_a", "total_kw", "freq_hz"]
-    static let t0: Int64 = 1_763_750_000_000  // a whole minute
+    static let t0: Int64 = 1_763_749_980_000  // a whole minute
 
     /// Deterministic values with gaps: every 7th cell of channel 1 is missing; the sequence shifts the values.
     static func make(agent: String = "tx-1", sequence: UInt64, startMs: Int64? = nil, rows: Int = 90) throws -> TelemetryBatch {

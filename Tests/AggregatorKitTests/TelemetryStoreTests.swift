@@ -107,7 +107,7 @@ import Testing
             for sequence in 1...4 { _ = try store.ingest(batch: try Batches.make(sequence: UInt64(sequence)), frameBytes: 1, receivedAtMs: 5) }
             let fleet = try store.fleet(), minutes = try store.all("tx-1", .minute), raw = try store.all()
             let cutoff = Batches.t0 + 180_000
-            let pruned = try store.prune(rawOlderThanMs: cutoff, aggregatesOlderThanMs: Batches.t0 - 1, chunkRows: 7)
+            let pruned = try store.prune(rawOlderThanMs: cutoff, aggregatesOlderThanMs: 0, chunkRows: 7)
             let kept = Batches.cells(of: raw).filter { $0.timeMs >= cutoff }
             #expect(pruned.rawSamples == Batches.cells(of: raw).count - kept.count)
             #expect(pruned.minuteAggregates == 0 && pruned.ledgerBatches == 0)
