@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "v2g-agent", targets: ["v2g-agent"]),
         .executable(name: "v2g-adm", targets: ["v2g-adm"]),
         .executable(name: "v2g-sim", targets: ["v2g-sim"]),
+        .executable(name: "v2g-aggregator", targets: ["v2g-aggregator"]),
         .library(name: "GridCore", targets: ["GridCore"]),
         // For the benchmarks package: the agent's field loop and the simulator, over loopback.
         .library(name: "AgentKit", targets: ["AgentKit"]),
@@ -21,12 +22,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Aggregator only (the agent stays small: design brief §6).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, one systemLibrary each (design brief §6).
         .systemLibrary(name: "CModbus", path: "Common/CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CZstd", path: "Common/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Common/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Common/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Common/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Thin, safe Swift wrappers: one per C library.
@@ -46,7 +53,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -72,6 +79,35 @@ let package = Package(
             path: "Tools/v2g-adm"
         ),
 
+        // Aggregator: storage and ingest (no server stack), then the HTTPS server on Hummingbird 2.
+        .target(
+            name: "AggregatorKit",
+            dependencies: ["Telemetry", "EdgeSQLite", "GridCore", .product(name: "Logging", package: "swift-log")],
+            path: "Aggregator/AggregatorKit"
+        ),
+        .target(
+            name: "AggregatorServer",
+            dependencies: [
+                "AggregatorKit", "Telemetry", "EdgeCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Aggregator/AggregatorServer"
+        ),
+        .executableTarget(
+            name: "v2g-aggregator",
+            dependencies: [
+                "AggregatorServer", "AggregatorKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Aggregator/v2g-aggregator"
+        ),
+
         // Field simulator: SunSpec Modbus servers with feeder physics.
         .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit"),
         .executableTarget(
@@ -80,6 +116,15 @@ let package = Package(
             path: "Simulator/v2g-sim"
         ),
 
+        .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Telemetry"], path: "Tests/AggregatorKitTests"),
+        .testTarget(
+            name: "AggregatorServerTests",
+            dependencies: [
+                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/AggregatorServerTests"
+        ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/TelemetryTests"),
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),

@@ -1,0 +1,1 @@
+// Placeholder: the HTTPS server lands in issue 4.

@@ -1,0 +1,1 @@
+print("v2g-aggregator: not built yet (issue 4)")
