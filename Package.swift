@@ -96,7 +96,7 @@ let package = Package(
         // The agent against the simulator over real Modbus TCP on loopback, with a real SQLite cache.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AgentKit", "SimKit", "GridCore", "SunSpec", "EdgeModbus"],
+            dependencies: ["AgentKit", "SimKit", "GridCore", "SunSpec", "EdgeModbus", "AggregatorKit", "Telemetry"],
             path: "Tests/IntegrationTests"
         ),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore"], path: "Tests/GridCoreTests"),
