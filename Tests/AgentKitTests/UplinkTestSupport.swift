@@ -29,8 +29,9 @@ final class ChildProcess {
     }
 
     deinit {
+        // SIGKILL, not terminate(): children of the test process may start with SIGTERM blocked.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
