@@ -84,6 +84,9 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable {
 /// The checked call for OpenSSL's "1 is success" convention; anything else becomes `CryptoError.openSSL`.
 @discardableResult
 func openSSLCall(_ call: String, file: String = #fileID, line: Int = #line, _ body: () -> Int32) throws -> Int32 {
+    // OpenSSL's error queue is per thread and shared with every library on it (libcurl, libssl): start clean,
+    // so that an error names this call's failure, not something another library left behind.
+    ERR_clear_error()
     let rc = body()
     guard rc == 1 else { throw CryptoError.openSSL(call, file: file, line: line) }
     return rc
@@ -91,6 +94,7 @@ func openSSLCall(_ call: String, file: String = #fileID, line: Int = #line, _ bo
 
 /// The checked call for OpenSSL constructors: nil becomes `CryptoError.openSSL`.
 func openSSLCall<T>(_ call: String, file: String = #fileID, line: Int = #line, _ body: () -> T?) throws -> T {
+    ERR_clear_error()
     guard let value = body() else { throw CryptoError.openSSL(call, file: file, line: line) }
     return value
 }

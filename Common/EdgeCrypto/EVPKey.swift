@@ -65,6 +65,7 @@ final class EVPKey: @unchecked Sendable {
     /// Parses a PEM: PKCS#8 "PRIVATE KEY" when `isPrivate`, else SubjectPublicKeyInfo "PUBLIC KEY".
     static func ed25519(pem: String, isPrivate: Bool) throws -> EVPKey {
         let what = isPrivate ? "private key PEM" : "public key PEM"
+        ERR_clear_error()  // the error queue is per thread and shared with libcurl/libssl: report only this parse
         let parsed: OpaquePointer? = try pem.withCString { text in
             let bio = try MemoryBIO(readOnly: text, count: pem.utf8.count)
             return bio.withUnsafeBIOPointer { bio in
