@@ -93,10 +93,9 @@ struct Run: AsyncParsableCommand {
     private func seedPolicy(_ config: AgentConfig, cache: GuardedCache, logger: Logger) {
         guard let path = config.policyFile else { return }
         do {
-            let policy = try ConfigFile.loadPolicy(path: path)
+            let (policy, bytes) = try ConfigFile.loadPolicyWithBytes(path: path)
             let stored = (try? cache.cache.activePolicy()) ?? nil
             if stored == nil || policy.version > (stored?.version ?? Int.min) {
-                let bytes = (try? ConfigFile.read(path)).map { [UInt8]($0) } ?? []
                 _ = cache.adoptPolicy(policy, bundleBytes: bytes, receivedAt: .wallClock())
                 logger.notice("policy adopted from \(path)", metadata: ["policy.version": "\(policy.version)"])
             }
