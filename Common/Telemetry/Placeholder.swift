@@ -1,1 +1,0 @@
-// Placeholder: the telemetry frame codec lands in issue 4.

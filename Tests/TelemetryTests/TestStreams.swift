@@ -1,0 +1,59 @@
+import EdgeZstd
+@testable import Telemetry
+
+/// Deterministic test inputs: seeded, no clock, so a failure reproduces.
+struct Seeded {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
+
+    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
+}
+
+enum TestStreams {
+    static let allUnits = ["x_v", "x_a", "x_kw", "x_kvar", "x_hz", "x_c", "x_pct"]
+
+    /// A batch with hostile but legal contents: random walks, big jumps, negatives, extremes, gaps and empty channels.
+    static func hostile(seed: UInt64, rows: Int = 97, channels: Int = 12) throws -> TelemetryBatch {
+        var random = Seeded(seed: seed)
+        let specs = try (0..<channels).map { try ChannelSpec(name: "ch\($0)_\(allUnits[$0 % allUnits.count].dropFirst(2))") }
+        let limit = Quantum.maxQuanta - 1
+        let columns: [[Int64?]] = (0..<channels).map { channel in
+            var value = Int64(random.below(200_000)) - 100_000
+            let gapChance = [0.0, 0.02, 0.5, 1.0][channel % 4]  // channel 3, 7, 11: all missing
+            return (0..<rows).map { _ in
+                switch random.below(20) {
+                case 0: value = random.chance(0.5) ? limit : -limit  // the extremes
+                case 1: value = Int64(bitPattern: random.next()) % limit  // a big jump anywhere
+                default: value = max(-limit, min(limit, value + Int64(random.below(21)) - 10))
+                }
+                return random.chance(gapChance) ? nil : value
+            }
+        }
+        return try TelemetryBatch(
+            agentID: "tx-\(seed)", sequence: seed &* 7919, startTimeMs: 1_763_750_000_000 - Int64(seed),
+            timing: .regular(intervalMs: 1000), channels: specs, columns: columns, rowCount: rows)
+    }
+
+    /// Wraps `body` in a version-1 frame with its CRC (or `crc` when given), compressed with plain zstd.
+    static func frame(body: [UInt8], crc: UInt32? = nil, version: UInt8 = 1) throws -> [UInt8] {
+        var writer = ByteWriter()
+        writer.byte(version)
+        writer.varint(0)
+        writer.uint32LE(crc ?? CRC32.checksum(body))
+        writer.bytes(try Zstd.compress(body))
+        return writer.bytes
+    }
+}
