@@ -1,1 +1,0 @@
-// Placeholder: the HTTPS server lands in issue 4.

@@ -1,1 +1,0 @@
-print("v2g-aggregator: not built yet (issue 4)")
