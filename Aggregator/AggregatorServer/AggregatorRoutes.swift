@@ -1,4 +1,5 @@
 public import Hummingbird
+import Logging
 import NIOCore
 
 /// The HTTP API (docs/aggregator.md): telemetry upload and export, fleet view, health and metrics.

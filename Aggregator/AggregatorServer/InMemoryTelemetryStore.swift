@@ -21,7 +21,7 @@ public final class InMemoryTelemetryStore: TelemetryIngest, FleetSource {
     public func ingest(certificateAgentID: String, pathAgentID: String, body: [UInt8]) async -> IngestReply {
         guard certificateAgentID == pathAgentID else { return Self.refusal(403, "agent.mismatch") }
         let batch: TelemetryBatch
-        do { batch = try decoder.decode(body) } catch { return Self.refusal(400, error.label) }
+        do throws(TelemetryFrameError) { batch = try decoder.decode(body) } catch { return Self.refusal(400, error.label) }
         guard batch.agentID == certificateAgentID else { return Self.refusal(403, "agent.frame_mismatch") }
         let inserted = state.withLock { state in
             state.batches[batch.agentID, default: [:]].updateValue(batch, forKey: batch.sequence) == nil

@@ -20,20 +20,26 @@ public struct RevocationList: Sendable, Hashable {
         var serials = Set<[UInt8]>()
         var nextUpdate: Int64?
         var found = 0
-        var rest = Substring(pem)
         let begin = "-----BEGIN X509 CRL-----", end = "-----END X509 CRL-----"
-        while let start = rest.range(of: begin) {
-            guard let stop = rest.range(of: end, range: start.upperBound..<rest.endIndex) else {
-                throw AggregatorError.crl("PEM block without \(end)")
+        var base64: String?
+        for rawLine in pem.split(whereSeparator: \.isNewline) {
+            let line = String(rawLine.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            if line == begin {
+                guard base64 == nil else { throw AggregatorError.crl("\(begin) inside a block") }
+                base64 = ""
+            } else if line == end {
+                guard let text = base64 else { throw AggregatorError.crl("\(end) without \(begin)") }
+                guard let der = Data(base64Encoded: text) else { throw AggregatorError.crl("PEM block is not base64") }
+                let list = try Self.parse(der: [UInt8](der))
+                serials.formUnion(list.revokedSerials)
+                if let update = list.nextUpdateEpochS { nextUpdate = min(nextUpdate ?? update, update) }
+                found += 1
+                base64 = nil
+            } else if base64 != nil {
+                base64! += line
             }
-            let base64 = rest[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
-            guard let der = Data(base64Encoded: String(base64)) else { throw AggregatorError.crl("PEM block is not base64") }
-            let list = try Self.parse(der: [UInt8](der))
-            serials.formUnion(list.revokedSerials)
-            if let update = list.nextUpdateEpochS { nextUpdate = min(nextUpdate ?? update, update) }
-            found += 1
-            rest = rest[stop.upperBound...]
         }
+        guard base64 == nil else { throw AggregatorError.crl("PEM block without \(end)") }
         guard found > 0 else { throw AggregatorError.crl("no \(begin) block") }
         self.init(revokedSerials: serials, nextUpdateEpochS: nextUpdate)
     }

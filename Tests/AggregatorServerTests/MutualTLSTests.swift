@@ -48,11 +48,7 @@ struct MutualTLSTests {
 
     @Test("an expired CRL refuses every agent")
     func expiredCRL() async throws {
-        let pki = PKIFixture.shared
-        let path = NSTemporaryDirectory() + "expired-\(UUID().uuidString).pem"
-        try pki.writeExpiredCRL(to: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await withTestServer(crlFile: path) { client, _, server in
+        try await withTestServer(crlFile: PKIFixture.shared.expiredCRLFile) { client, _, server in
             let result = try await client.request("/healthz", agent: "a1")
             #expect(result.exitStatus != 0)
             let metrics = String(decoding: server.metrics.render(), as: UTF8.self)

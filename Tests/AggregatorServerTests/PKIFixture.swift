@@ -7,6 +7,8 @@ struct PKIFixture: Sendable {
 
     var caFile: String { dir + "/ca.crt" }
     var crlFile: String { dir + "/crl.pem" }
+    /// A CRL of the same CA whose nextUpdate was 2020-01-02.
+    var expiredCRLFile: String { dir + "/../expired-crl.pem" }
     var serverCert: String { dir + "/servers/localhost.crt" }
     var serverKey: String { dir + "/servers/localhost.key" }
     func agentCert(_ id: String, otherCA: Bool = false) -> String { (otherCA ? otherDir : dir) + "/agents/\(id).crt" }
@@ -22,6 +24,7 @@ struct PKIFixture: Sendable {
         fixture.pki("issue-server", "--dir", fixture.dir, "--name", "localhost", "--ip", "127.0.0.1")
         for id in ["a1", "a2", "gone", "late"] { fixture.pki("issue-agent", "--dir", fixture.dir, "--agent-id", id) }
         fixture.pki("revoke", "--dir", fixture.dir, "--agent-id", "gone")
+        try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
         fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
         fixture.pki("issue-agent", "--dir", fixture.otherDir, "--agent-id", "a1")
         return fixture
