@@ -61,4 +61,9 @@ public struct AggregatorApplication: Sendable {
         self.trust = trust
         self.metrics = metrics
     }
+
+    /// Runs the server in its own `ServiceGroup` until SIGTERM or SIGINT, then stops gracefully.
+    public func runUntilTerminated() async throws {
+        try await application.runService()  // Hummingbird's default signals: SIGTERM, SIGINT
+    }
 }

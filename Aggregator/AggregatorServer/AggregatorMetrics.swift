@@ -13,18 +13,17 @@ public final class AggregatorMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
-        batches = registry.makeCounter(name: "v2g_ingest_batches_total", help: "Telemetry batches stored (duplicates excluded).")
-        duplicates = registry.makeCounter(name: "v2g_ingest_duplicates_total", help: "Batches acknowledged again without storing.")
-        samples = registry.makeCounter(name: "v2g_ingest_samples_total", help: "Non-empty sample values stored.")
-        bytesReceived = registry.makeCounter(name: "v2g_ingest_bytes_received_total", help: "Request body bytes of telemetry posts.")
+        batches = registry.makeCounter(descriptor: Self.name("batches", "total", "Telemetry batches stored (duplicates excluded)."))
+        duplicates = registry.makeCounter(descriptor: Self.name("duplicates", "total", "Batches acknowledged again without storing."))
+        samples = registry.makeCounter(descriptor: Self.name("samples", "total", "Non-empty sample values stored."))
+        bytesReceived = registry.makeCounter(descriptor: Self.name("bytes_received", "total", "Request body bytes of telemetry posts."))
         bytesPerValue = registry.makeValueHistogram(
-            name: "v2g_ingest_bytes_per_value", buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 4, 8, 16],
-            help: "Frame bytes per non-empty value of each stored batch (design brief §5)."
+            descriptor: Self.name("bytes", "per_value", "Frame bytes per non-empty value of each stored batch (design brief §5)."),
+            buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 4, 8, 16]
         )
         latency = registry.makeDurationHistogram(
-            name: "v2g_ingest_latency_seconds",
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)],
-            help: "Time from a telemetry request's arrival to its reply."
+            descriptor: Self.name("latency", "seconds", "Time from a telemetry request's arrival to its reply."),
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)]
         )
         for refusal in ClientTrust.Refusal.allCases { _ = rejectCounter(refusal.rawValue) }
     }
@@ -53,6 +52,13 @@ public final class AggregatorMetrics: Sendable {
     public func render() -> [UInt8] { registry.emitToBuffer() }
 
     private func rejectCounter(_ reason: String) -> Counter {
-        registry.makeCounter(name: "v2g_ingest_rejects_total", labels: [("reason", reason)], help: "Refused uploads and handshakes by reason.")
+        registry.makeCounter(
+            descriptor: Self.name("rejects", "total", "Refused uploads and handshakes by reason."), labels: [("reason", reason)]
+        )
+    }
+
+    /// `v2g_ingest_<metric>_<unit>`.
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "v2g", subsystem: "ingest", metricName: metric, unitName: unit, helpText: help)
     }
 }

@@ -61,7 +61,7 @@ public final class ClientTrust: Sendable {
     }
 
     private func refuse(_ reason: Refusal, _ certificate: NIOSSLCertificate) -> NIOSSLVerificationResult {
-        let serial = certificate.serialNumber.map { String($0, radix: 16, uppercase: true) }.joined()
+        let serial = certificate.serialNumber.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
         logger.info("client certificate refused", metadata: ["tls.reason": "\(reason.rawValue)", "tls.serial": "\(serial)"])
         onRefusal(reason)
         return .failed

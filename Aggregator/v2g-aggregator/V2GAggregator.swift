@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
-        try await server.application.runService()
+        try await server.runUntilTerminated()
     }
 }
 

@@ -16,13 +16,16 @@ struct CurlClient: Sendable {
 
     /// Runs curl against `path` with an optional client identity and body; waits off the cooperative pool.
     func request(
-        _ path: String, method: String = "GET", agent: String? = "a1", otherCA: Bool = false, body: [UInt8]? = nil
+        _ path: String, method: String = "GET", agent: String? = "a1", otherCA: Bool = false, body: [UInt8]? = nil,
+        identity: (cert: String, key: String)? = nil
     ) async throws -> CurlResult {
         let scratch = NSTemporaryDirectory() + "curl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var arguments = ["-sS", "--max-time", "20", "-o", scratch + "/out", "-w", "%{http_code}", "--cacert", pki.caFile, "-X", method]
-        if let agent {
+        if let identity {
+            arguments += ["--cert", identity.cert, "--key", identity.key]
+        } else if let agent {
             arguments += ["--cert", pki.agentCert(agent, otherCA: otherCA), "--key", pki.agentKey(agent, otherCA: otherCA)]
         }
         if let body {

@@ -35,6 +35,18 @@ struct MutualTLSTests {
         }
     }
 
+    @Test("the aggregator's own certificate (serverAuth only, no agent SAN) is refused as a client")
+    func serverCertificateAsClient() async throws {
+        try await withTestServer { client, _, server in
+            let pki = PKIFixture.shared
+            let result = try await client.request("/healthz", identity: (pki.serverCert, pki.serverKey))
+            #expect(result.exitStatus != 0)
+            #expect(result.httpStatus == 0)
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="tls.chain"}"#) == 1)
+        }
+    }
+
     @Test("a revoked agent is refused and counted as tls.revoked")
     func revokedAgent() async throws {
         try await withTestServer { client, _, server in
@@ -71,6 +83,8 @@ struct MutualTLSTests {
             try server.trust.reload()
             let after = try await client.request("/healthz", agent: "late")
             #expect(after.exitStatus != 0)
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="tls.revoked"}"#) == 1)
             #expect(try await client.request("/healthz", agent: "a1").httpStatus == 200)
         }
     }

@@ -11,8 +11,10 @@ struct PKIFixture: Sendable {
     var expiredCRLFile: String { dir + "/../expired-crl.pem" }
     var serverCert: String { dir + "/servers/localhost.crt" }
     var serverKey: String { dir + "/servers/localhost.key" }
-    func agentCert(_ id: String, otherCA: Bool = false) -> String { (otherCA ? otherDir : dir) + "/agents/\(id).crt" }
-    func agentKey(_ id: String, otherCA: Bool = false) -> String { (otherCA ? otherDir : dir) + "/agents/\(id).key" }
+    /// Copies of every agent's certificate and key: `revoke` deletes the CA's own copies, and a revoked agent must still try.
+    var keptDir: String { dir + "/../kept" }
+    func agentCert(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).crt" : keptDir + "/\(id).crt" }
+    func agentKey(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).key" : keptDir + "/\(id).key" }
 
     /// `a1`, `a2` valid; `gone` issued then revoked; `a1` also issued by an unrelated CA.
     static let shared: PKIFixture = {
@@ -22,7 +24,13 @@ struct PKIFixture: Sendable {
         try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         fixture.pki("init-ca", "--dir", fixture.dir)
         fixture.pki("issue-server", "--dir", fixture.dir, "--name", "localhost", "--ip", "127.0.0.1")
-        for id in ["a1", "a2", "gone", "late"] { fixture.pki("issue-agent", "--dir", fixture.dir, "--agent-id", id) }
+        try! FileManager.default.createDirectory(atPath: fixture.keptDir, withIntermediateDirectories: true)
+        for id in ["a1", "a2", "gone", "late"] {
+            fixture.pki("issue-agent", "--dir", fixture.dir, "--agent-id", id)
+            for ext in ["crt", "key"] {
+                try! FileManager.default.copyItem(atPath: fixture.dir + "/agents/\(id).\(ext)", toPath: fixture.keptDir + "/\(id).\(ext)")
+            }
+        }
         fixture.pki("revoke", "--dir", fixture.dir, "--agent-id", "gone")
         try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
         fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
