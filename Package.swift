@@ -11,7 +11,6 @@ let package = Package(
         .executable(name: "v2g-agent", targets: ["v2g-agent"]),
         .executable(name: "v2g-adm", targets: ["v2g-adm"]),
         .executable(name: "v2g-sim", targets: ["v2g-sim"]),
-        .executable(name: "v2g-aggregator", targets: ["v2g-aggregator"]),
         .library(name: "GridCore", targets: ["GridCore"]),
         // For the benchmarks package: the agent's field loop and the simulator, over loopback.
         .library(name: "AgentKit", targets: ["AgentKit"]),
@@ -22,11 +21,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Aggregator only (the agent stays small: design brief §6).
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, one systemLibrary each (design brief §6).
@@ -79,34 +73,13 @@ let package = Package(
             path: "Tools/v2g-adm"
         ),
 
-        // Aggregator: storage and ingest (no server stack), then the HTTPS server on Hummingbird 2.
+        // Aggregator: storage and ingest (no server stack).
         .target(
             name: "AggregatorKit",
             dependencies: ["Telemetry", "EdgeSQLite", "GridCore", .product(name: "Logging", package: "swift-log")],
             path: "Aggregator/AggregatorKit"
         ),
-        .target(
-            name: "AggregatorServer",
-            dependencies: [
-                "AggregatorKit", "Telemetry", "EdgeCrypto",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Aggregator/AggregatorServer"
-        ),
-        .executableTarget(
-            name: "v2g-aggregator",
-            dependencies: [
-                "AggregatorServer", "AggregatorKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Aggregator/v2g-aggregator"
-        ),
+        // The HTTPS server (Hummingbird 2, mutual TLS) is on the agg-server branch: not merged yet.
 
         // Field simulator: SunSpec Modbus servers with feeder physics.
         .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit"),
@@ -117,21 +90,13 @@ let package = Package(
         ),
 
         .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Telemetry"], path: "Tests/AggregatorKitTests"),
-        .testTarget(
-            name: "AggregatorServerTests",
-            dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/AggregatorServerTests"
-        ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/TelemetryTests"),
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),
         // The agent against the simulator over real Modbus TCP on loopback, with a real SQLite cache.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AgentKit", "SimKit", "GridCore", "SunSpec", "EdgeModbus"],
+            dependencies: ["AgentKit", "SimKit", "GridCore", "SunSpec", "EdgeModbus", "AggregatorKit", "Telemetry"],
             path: "Tests/IntegrationTests"
         ),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore"], path: "Tests/GridCoreTests"),

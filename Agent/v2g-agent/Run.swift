@@ -55,6 +55,7 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw fail(error.description)
         }
+        let uplink = startUplink(config, clock: clock, logger: logger)
         let service = ControlLoopService(
             logger: logger, clock: clock,
             makeLoop: {
@@ -62,13 +63,30 @@ struct Run: AsyncParsableCommand {
                 loop.setCyclePeriod(config.cyclePeriodS)
                 return loop
             },
-            afterCycle: { outcome, loop, took, now in operations.publish(outcome, loop: loop, cycleDurationS: took, now: now) }
+            afterCycle: { outcome, loop, took, now in
+                operations.publish(outcome, loop: loop, cycleDurationS: took, now: now)
+                uplink?.record(outcome, loop: loop, now: now)
+            }
         )
         operations.notifyReady()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        if let uplink { services.append(.init(service: uplink.service)) }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         operations.notifyStopping()
+    }
+
+    /// The telemetry queue and its uploader, when the config has an `uplink` section. A queue or TLS problem
+    /// disables the upload with an error in the log; regulation never depends on it.
+    private func startUplink(_ config: AgentConfig, clock: AgentClock, logger: Logger) -> AgentUplink? {
+        guard let settings = config.uplink else { return nil }
+        do {
+            return try AgentUplink(config: config, settings: settings, clock: clock, logger: logger)
+        } catch {
+            logger.error("telemetry upload disabled: \(error)")
+            return nil
+        }
     }
 
     /// A local policy file seeds the cache when the cache has none, or an older version.

@@ -7,7 +7,9 @@
 enum ColumnCodec {
     enum Presence: UInt8 { case all = 0, none = 1, bitmap = 2, runs = 3 }
 
-    static let maxOrder: UInt8 = 3
+    /// Plain orders 0…2; tag order 3 means predicted (docs/telemetry.md). The encoder once tried a plain order 3
+    /// too, which the decoder then read as a prediction header.
+    static let maxOrder: UInt8 = 2
     static let predictedOrder: UInt8 = 3
 
     /// What later columns may be predicted from: a column's presence and the deltas of its present values.
@@ -90,7 +92,7 @@ enum ColumnCodec {
         from reader: inout ByteReader, rows: Int, channel: String, earlier: [Shape]
     ) throws(TelemetryFrameError) -> [Int64?] {
         let tag = try reader.byte("column tag of \(channel)")
-        guard let presence = Presence(rawValue: tag >> 4), tag & 0x0F <= maxOrder,
+        guard let presence = Presence(rawValue: tag >> 4), tag & 0x0F <= maxOrder || tag & 0x0F == predictedOrder,
               presence != .none || tag & 0x0F == 0 else { throw .badTag(tag, channel: channel) }
         var mask: [Bool] = []
         switch presence {

@@ -132,3 +132,21 @@ struct RoundTripTests {
         #expect(batches.allSatisfy { $0.channels.count == 26 })
     }
 }
+
+@Suite("Telemetry regression: column orders")
+struct ColumnOrderRegressionTests {
+    /// A cubic column's third differences are constant, so a plain order 3 would be cheapest; the tag for
+    /// order 3 means "predicted", and such a frame used to be refused by its own decoder.
+    @Test("a cubic column round-trips")
+    func cubicColumn() throws {
+        let rows = 60
+        let channels = try ["phase_a_kw", "phase_b_kw"].map { try ChannelSpec(name: $0) }
+        let cubic: [Int64?] = (0..<rows).map { Int64($0 * $0 * $0) }
+        let noise: [Int64?] = (0..<rows).map { Int64(($0 * 7919) % 113) }
+        let batch = try TelemetryBatch(
+            agentID: "tx", sequence: 1, startTimeMs: 1_000, timing: .regular(intervalMs: 1_000),
+            channels: channels, columns: [noise, cubic], rowCount: rows)
+        let decoded = try TelemetryDecoder().decode(TelemetryEncoder().encode(batch))
+        #expect(decoded.columns == batch.columns)
+    }
+}

@@ -22,6 +22,8 @@ public struct AgentConfig: Sendable, Hashable, Codable {
     public var modbus: ModbusTiming = .init()
     /// Alarm when the meter and the sum of the chargers' own measurements disagree by more than this share of the meter's reading.
     public var disagreementAlarmPercent: Double = 2
+    /// Telemetry upload to the aggregator; absent = the agent keeps no telemetry queue (it regulates all the same).
+    public var uplink: UplinkConfig?
 
     public init(agentID: String, meter: MeterConfig, chargers: [ChargerConfig] = []) {
         self.agentID = agentID
@@ -35,7 +37,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case agentID = "agent_id", cyclePeriodS = "cycle_period_s", stateDirectory = "state_directory"
         case statusFile = "status_file", metricsTextfile = "metrics_textfile", policyFile = "policy_file"
-        case meter, temperature, chargers, modbus, disagreementAlarmPercent = "disagreement_alarm_pct"
+        case meter, temperature, chargers, modbus, disagreementAlarmPercent = "disagreement_alarm_pct", uplink
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,6 +54,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
         chargers = try c.value(.chargers, default: chargers)
         modbus = try c.value(.modbus, default: modbus)
         disagreementAlarmPercent = try c.value(.disagreementAlarmPercent, default: disagreementAlarmPercent)
+        uplink = try c.decodeIfPresent(UplinkConfig.self, forKey: .uplink)
     }
 }
 

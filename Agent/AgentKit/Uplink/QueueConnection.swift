@@ -1,0 +1,128 @@
+import EdgeSQLite
+import Telemetry
+
+/// One connection, its counters and the every-cycle statement; only ever used under `TelemetryQueue`'s lock.
+final class QueueConnection {
+    static let minuteMs: Int64 = 60_000
+    static let aggregatePrefix = "avg1m_"
+
+    let db: SQLiteDatabase
+    let agentID: String
+    let encoder: TelemetryEncoder
+    let decoder: TelemetryDecoder
+    let insertSample: SQLiteStatement
+    private(set) var specs: [ChannelSpec] = []
+    var channels: AgentChannels
+    /// Unsealed samples plus rows in pending raw frames (what the cap bounds).
+    var heldRawRows = 0
+    var unsealedRows = 0
+    var lastTimeMs: Int64?
+
+    init(_ db: SQLiteDatabase, agentID: String, encoder: TelemetryEncoder) throws {
+        self.db = db
+        self.agentID = agentID
+        self.encoder = encoder
+        decoder = TelemetryDecoder(limits: encoder.limits, dictionaries: encoder.dictionary.map { [$0] } ?? [])
+        insertSample = try db.prepare("INSERT INTO samples (time_ms, cells) VALUES (?, ?)")
+        channels = AgentChannels(chargerIDs: [])
+        unsealedRows = try count("SELECT count(*) FROM samples")
+        heldRawRows = unsealedRows + (try count("SELECT coalesce(sum(row_count), 0) FROM frames WHERE kind = 'raw'"))
+        lastTimeMs = try db.prepare("SELECT last_time_ms FROM queue_state WHERE id = 1").rows {
+            $0.isNull(at: 0) ? nil : $0.int64(at: 0)
+        }.first ?? nil
+    }
+
+    private func count(_ sql: String) throws -> Int {
+        try db.prepare(sql).rows { Int($0.int64(at: 0)) }.first ?? 0
+    }
+
+    /// Takes `channels` as the row layout; rows stored under another list are sealed under that list first.
+    func adopt(_ channels: AgentChannels) throws {
+        let stored = try db.prepare("SELECT channels FROM queue_state WHERE id = 1").rows { $0.string(at: 0) }.first ?? ""
+        if !stored.isEmpty, stored != channels.signature {
+            specs = try stored.split(separator: ",").map { try ChannelSpec(name: String($0)) }
+            try db.transaction { _ = try sealAll(closingEveryMinute: true) }
+        }
+        self.channels = channels
+        specs = channels.specs
+        let update = try db.prepare("UPDATE queue_state SET channels = ? WHERE id = 1")
+        try update.bind(.text(channels.signature))
+        _ = try update.step()
+    }
+
+    /// Drops the oldest raw rows (a whole pending raw frame, else `excess` unsealed samples) into minute means.
+    func dropOldest(excess: Int) throws {
+        var dropped = 0
+        let oldest = try db.prepare(
+            "SELECT sequence, row_count, frame FROM frames WHERE kind = 'raw' ORDER BY sequence LIMIT 1"
+        ).rows { (UInt64($0.int64(at: 0)), Int($0.int64(at: 1)), $0.blob(at: 2)) }.first
+        if let (sequence, rowCount, bytes) = oldest {
+            // A frame that no longer decodes is still dropped (and counted): its rows are lost either way.
+            if let batch = try? decoder.decode(bytes) {
+                let index = Dictionary(specs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let rows = (0..<batch.rowCount).map { row in
+                    var cells = [Int64?](repeating: nil, count: specs.count)
+                    for (column, channel) in batch.channels.enumerated() {
+                        if let at = index[channel.name] { cells[at] = batch.columns[column][row] }
+                    }
+                    return (batch.timeMs(ofRow: row), cells)
+                }
+                try mergeAggregates(rows)
+            }
+            _ = try removeFrame(sequence)
+            dropped = rowCount
+        } else {
+            let select = try db.prepare("SELECT id, time_ms, cells FROM samples ORDER BY id LIMIT ?")
+            try select.bind(.integer(Int64(max(1, excess))))
+            let rows = try select.rows { ($0.int64(at: 0), $0.int64(at: 1), SampleCells.decode($0.blob(at: 2))) }
+            guard let lastID = rows.last?.0 else { heldRawRows = 0; return }
+            try mergeAggregates(rows.map { ($0.1, $0.2) })
+            try db.execute("DELETE FROM samples WHERE id <= \(lastID)")
+            heldRawRows -= rows.count
+            unsealedRows -= rows.count
+            dropped = rows.count
+        }
+        try db.execute("UPDATE queue_state SET dropped_samples = dropped_samples + \(dropped) WHERE id = 1")
+    }
+
+    /// Adds rows to their minutes' sums and counts.
+    private func mergeAggregates(_ rows: [(Int64, [Int64?])]) throws {
+        let select = try db.prepare("SELECT sums, counts FROM aggregates WHERE minute_ms = ?")
+        let upsert = try db.prepare("INSERT OR REPLACE INTO aggregates (minute_ms, sums, counts) VALUES (?, ?, ?)")
+        var byMinute: [Int64: [(Int64, [Int64?])]] = [:]
+        for row in rows { byMinute[Self.minute(of: row.0), default: []].append(row) }
+        for (minute, minuteRows) in byMinute {
+            try select.bind(.integer(minute))
+            let existing = try select.rows { (SampleCells.decode($0.blob(at: 0)), SampleCells.decode($0.blob(at: 1))) }.first
+            var sums = existing?.0.map { $0 ?? 0 } ?? []
+            var counts = existing?.1.map { $0 ?? 0 } ?? []
+            if sums.count != specs.count { sums = Array(repeating: 0, count: specs.count) }
+            if counts.count != specs.count { counts = Array(repeating: 0, count: specs.count) }
+            for (_, cells) in minuteRows {
+                for (channel, cell) in cells.enumerated() where channel < specs.count {
+                    if let cell { sums[channel] += cell; counts[channel] += 1 }
+                }
+            }
+            try upsert.bind(.integer(minute), .blob(SampleCells.encode(sums)), .blob(SampleCells.encode(counts)))
+            _ = try upsert.step()
+        }
+    }
+
+    static func minute(of timeMs: Int64) -> Int64 {
+        var remainder = timeMs % minuteMs
+        if remainder < 0 { remainder += minuteMs }
+        return timeMs - remainder
+    }
+
+    /// Deletes a pending frame; its raw rows no longer count against the cap.
+    func removeFrame(_ sequence: UInt64) throws -> Bool {
+        let select = try db.prepare("SELECT kind, row_count FROM frames WHERE sequence = ?")
+        try select.bind(.integer(Int64(bitPattern: sequence)))
+        guard let (kind, rowCount) = try select.rows({ ($0.string(at: 0), Int($0.int64(at: 1))) }).first else { return false }
+        let delete = try db.prepare("DELETE FROM frames WHERE sequence = ?")
+        try delete.bind(.integer(Int64(bitPattern: sequence)))
+        _ = try delete.step()
+        if kind == FrameKind.raw.rawValue { heldRawRows -= rowCount }
+        return true
+    }
+}

@@ -1,0 +1,83 @@
+import Telemetry
+
+/// The pure part of storing a batch, shared by both stores: its non-empty cells, its content digest,
+/// and the one-minute aggregates of the cells actually stored.
+enum BatchCells {
+    static let minuteMs: Int64 = 60_000
+
+    /// The start of the minute holding `timeMs` (floor, also before 1970).
+    static func minuteStart(of timeMs: Int64) -> Int64 {
+        let remainder = ((timeMs % minuteMs) + minuteMs) % minuteMs
+        return timeMs - remainder
+    }
+
+    /// Calls `body(channelIndex, timeMs, quanta)` for every non-empty cell, channel by channel, in time order.
+    static func forEachCell<E: Error>(of batch: TelemetryBatch, _ body: (Int, Int64, Int64) throws(E) -> Void) throws(E) {
+        for (channel, column) in batch.columns.enumerated() {
+            for (row, value) in column.enumerated() {
+                if let value { try body(channel, batch.timeMs(ofRow: row), value) }
+            }
+        }
+    }
+
+    /// FNV-1a (64-bit) over the batch's decoded contents: a retry encoded differently (level, dictionary)
+    /// has the same digest, a different batch under the same sequence almost surely not.
+    static func digest(of batch: TelemetryBatch) -> Int64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ value: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) {
+                hash = (hash ^ ((value >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3
+            }
+        }
+        func mix(_ text: String) {
+            mix(UInt64(text.utf8.count))
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        mix(batch.agentID)
+        mix(batch.sequence)
+        mix(UInt64(bitPattern: batch.startTimeMs))
+        mix(UInt64(batch.rowCount))
+        for row in 0..<batch.rowCount { mix(UInt64(bitPattern: batch.timeMs(ofRow: row))) }
+        for (channel, column) in zip(batch.channels, batch.columns) {
+            mix(channel.name)
+            for value in column {
+                if let value { mix(1); mix(UInt64(bitPattern: value)) } else { mix(0) }
+            }
+        }
+        return Int64(bitPattern: hash)
+    }
+}
+
+/// Accumulates stored cells into one-minute aggregates, keyed by channel name and minute start.
+struct MinuteAccumulator {
+    struct Key: Hashable {
+        var channel: String
+        var minuteMs: Int64
+    }
+
+    private(set) var aggregates: [Key: MinuteAggregate] = [:]
+
+    mutating func add(channel: String, timeMs: Int64, quanta: Int64) throws(TelemetryStoreError) {
+        let key = Key(channel: channel, minuteMs: BatchCells.minuteStart(of: timeMs))
+        guard var aggregate = aggregates[key] else {
+            aggregates[key] = MinuteAggregate(minQuanta: quanta, maxQuanta: quanta, sumQuanta: quanta, count: 1)
+            return
+        }
+        try aggregate.merge(MinuteAggregate(minQuanta: quanta, maxQuanta: quanta, sumQuanta: quanta, count: 1), channel: channel)
+        aggregates[key] = aggregate
+    }
+}
+
+extension MinuteAggregate {
+    /// Folds `other` in; the sum must stay exact.
+    mutating func merge(_ other: MinuteAggregate, channel: String) throws(TelemetryStoreError) {
+        let (sum, overflow) = sumQuanta.addingReportingOverflow(other.sumQuanta)
+        guard !overflow else {
+            throw .aggregateOverflow("the minute sum of channel \(channel) leaves the 64-bit range of quanta")
+        }
+        minQuanta = Swift.min(minQuanta, other.minQuanta)
+        maxQuanta = Swift.max(maxQuanta, other.maxQuanta)
+        sumQuanta = sum
+        count += other.count
+    }
+}

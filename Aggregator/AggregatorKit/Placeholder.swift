@@ -1,1 +1,0 @@
-// Placeholder: storage and ingest land in issue 4.

@@ -1,0 +1,108 @@
+@testable import AgentKit
+import GridCore
+import Logging
+import Testing
+
+/// A field in memory: what the loop reads, and every write it makes.
+final class ScriptedField: FieldBus {
+    var reading: FieldReading
+    var writes: [[ChargerSetpoint]] = []
+    var failingChargers: Set<String> = []
+
+    init(reading: FieldReading) { self.reading = reading }
+
+    func poll(now: Timestamp) -> FieldReading {
+        var copy = reading
+        copy.inputs.meter?.time = now
+        return copy
+    }
+
+    func write(_ setpoints: [ChargerSetpoint], reversionTimeoutS: Double, now: Timestamp) -> FieldWriteResult {
+        writes.append(setpoints)
+        let failed = Set(setpoints.map(\.chargerID)).intersection(failingChargers)
+        return FieldWriteResult(failedChargerIDs: failed, alarms: failed.map { FieldAlarm(code: "WRITE_FAILED", device: $0, message: "scripted") })
+    }
+}
+
+@Suite("Control loop: poll, plan, write, remember")
+struct ControlLoopTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func field(evKW: Double = 0) -> ScriptedField {
+        let volts = PerPhase(repeating: 230.0)
+        let meter = MeterReading(
+            time: Timestamp(secondsSinceEpoch: 0), voltageV: volts, currentA: PerPhase(repeating: 40),
+            activePowerKW: PerPhase(a: 20, b: 5, c: 5), reactivePowerKvar: PerPhase(repeating: 1), frequencyHz: 60)
+        let chargers = ["a1", "b1"].enumerated().map { i, id in
+            ChargerState(
+                id: id, connection: .single(i == 0 ? .a : .b), ratedChargeKW: 7.4, ratedDischargeKW: 7.4, ratedKVA: 7.4,
+                measuredKW: evKW, ev: EVState(socPercent: 60, batteryTempC: 25, capacityKWh: 60, requestedKW: 7))
+        }
+        return ScriptedField(reading: FieldReading(inputs: CycleInputs(meter: meter, ambientC: 20, chargers: chargers)))
+    }
+
+    static func loop(_ field: ScriptedField, cache: GuardedCache = GuardedCache(InMemoryAgentCache(), logger: logger)) -> ControlLoop {
+        ControlLoop(field: field, cache: cache, logger: logger)
+    }
+
+    @Test("a write that is not confirmed is written again next cycle")
+    func failedWriteRetried() {
+        let field = Self.field()
+        field.failingChargers = ["a1"]
+        let loop = Self.loop(field)
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        #expect(loop.state.written["a1"] == nil)
+        #expect(loop.state.written["b1"] != nil)
+        #expect(loop.activeAlarmCodes.contains("WRITE_FAILED:a1"))
+        field.failingChargers = []
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 101))
+        #expect(field.writes.last?.contains { $0.chargerID == "a1" } == true)
+        #expect(loop.state.written["a1"] != nil)
+    }
+
+    @Test("shutdown stops every discharging charger and nothing else")
+    func shutdownStopsDischarge() {
+        let field = Self.field()
+        let loop = Self.loop(field)
+        var policy = ControlPolicy()
+        policy.balancing.neutralWeight = 50
+        policy.write.rampKWPerS = 1_000
+        loop.adopt(policy)
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        let discharging = loop.lastOutcome!.setpoints.filter { $0.activePowerKW < 0 }.map(\.chargerID)
+        #expect(!discharging.isEmpty, "heavy phase A should pull a1 into discharge")
+        let before = field.writes.count
+        loop.shutDown(now: Timestamp(secondsSinceEpoch: 101))
+        #expect(field.writes.count == before + 1)
+        #expect(field.writes.last!.map(\.chargerID) == discharging)
+        #expect(field.writes.last!.allSatisfy { $0.activePowerKW == 0 && $0.reactivePowerKvar == 0 })
+    }
+
+    @Test("an alarm is logged once when raised and once when cleared")
+    func alarmsRecordedOnChange() {
+        let field = Self.field()
+        let cache = GuardedCache(InMemoryAgentCache(), logger: Self.logger)
+        let loop = Self.loop(field, cache: cache)
+        field.failingChargers = ["b1"]
+        for t in 0..<3 { loop.runCycle(now: Timestamp(secondsSinceEpoch: 100 + Double(t))) }
+        field.failingChargers = []
+        for t in 3..<5 { loop.runCycle(now: Timestamp(secondsSinceEpoch: 100 + Double(t))) }
+        let events = cache.recentEvents(limit: 50)
+        #expect(events.filter { $0.code == "WRITE_FAILED:b1" }.count == 1)
+        #expect(events.filter { $0.code == "CLEARED" && $0.message == "WRITE_FAILED:b1" }.count == 1)
+    }
+
+    @Test("a restart resumes the cached state and rewrites every charger")
+    func restartResumes() {
+        let field = Self.field()
+        let cache = GuardedCache(InMemoryAgentCache(), logger: Self.logger)
+        let first = Self.loop(field, cache: cache)
+        for t in 0..<5 { first.runCycle(now: Timestamp(secondsSinceEpoch: 100 + Double(t))) }
+        let thermal = first.state.thermal
+        let second = Self.loop(field, cache: cache)
+        #expect(second.state.thermal == thermal)
+        #expect(second.state.written.isEmpty)
+        second.runCycle(now: Timestamp(secondsSinceEpoch: 106))
+        #expect(Set(field.writes.last!.map(\.chargerID)) == ["a1", "b1"])
+    }
+}
