@@ -1,4 +1,6 @@
+import AggregatorKit
 import AggregatorServer
+import Telemetry
 import ArgumentParser
 import FoundationEssentials
 import Logging
@@ -41,12 +43,20 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         var logger = Logger(label: "v2g-aggregator")
         logger.logLevel = .info
-        // Until AggregatorKit's SQLite pipeline is wired here, batches are kept in memory (lost on restart).
-        logger.warning("storage not wired: telemetry is kept in memory only", metadata: ["storage.path": "\(config.storage.path)"])
-        let store = InMemoryTelemetryStore()
+        let store: SQLiteTelemetryStore
+        do {
+            store = try SQLiteTelemetryStore(path: config.storage.path)
+        } catch {
+            throw ValidationError("storage \(config.storage.path): \(error)")
+        }
+        let telemetry = StoredTelemetry(
+            store: store,
+            limits: IngestLimits(
+                maxBodyBytes: config.limits.maxBodyBytes,
+                telemetry: TelemetryLimits(maxFrameBytes: config.limits.maxBodyBytes, maxBodyBytes: config.limits.maxDecompressedBytes)))
         let server: AggregatorApplication
         do {
-            server = try AggregatorApplication(config: config, ingest: store, fleet: store, logger: logger)
+            server = try AggregatorApplication(config: config, ingest: telemetry, fleet: telemetry, logger: logger)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
