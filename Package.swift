@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "v2g-agent", targets: ["v2g-agent"]),
         .executable(name: "v2g-adm", targets: ["v2g-adm"]),
         .executable(name: "v2g-sim", targets: ["v2g-sim"]),
+        .executable(name: "v2g-aggregator", targets: ["v2g-aggregator"]),
         .library(name: "GridCore", targets: ["GridCore"]),
         // For the benchmarks package: the agent's field loop and the simulator, over loopback.
         .library(name: "AgentKit", targets: ["AgentKit"]),
@@ -21,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Aggregator only (the agent stays small: design brief §6).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, one systemLibrary each (design brief §6).
@@ -73,13 +79,34 @@ let package = Package(
             path: "Tools/v2g-adm"
         ),
 
-        // Aggregator: storage and ingest (no server stack).
+        // Aggregator: storage and ingest (no server stack), then the HTTPS server on Hummingbird 2.
         .target(
             name: "AggregatorKit",
             dependencies: ["Telemetry", "EdgeSQLite", "GridCore", .product(name: "Logging", package: "swift-log")],
             path: "Aggregator/AggregatorKit"
         ),
-        // The HTTPS server (Hummingbird 2, mutual TLS) is on the agg-server branch: not merged yet.
+        .target(
+            name: "AggregatorServer",
+            dependencies: [
+                "AggregatorKit", "Telemetry", "EdgeCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Aggregator/AggregatorServer"
+        ),
+        .executableTarget(
+            name: "v2g-aggregator",
+            dependencies: [
+                "AggregatorServer", "AggregatorKit", "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Aggregator/v2g-aggregator"
+        ),
 
         // Field simulator: SunSpec Modbus servers with feeder physics.
         .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit"),
@@ -90,6 +117,14 @@ let package = Package(
         ),
 
         .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Telemetry"], path: "Tests/AggregatorKitTests"),
+        .testTarget(
+            name: "AggregatorServerTests",
+            dependencies: [
+                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/AggregatorServerTests"
+        ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/TelemetryTests"),
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),

@@ -1,0 +1,69 @@
+public import Hummingbird
+import HummingbirdCore
+public import Logging
+public import NIOCore
+import NIOSSL
+
+/// Builds the HTTPS application: mutual TLS with the deployment CA, the routes, the CRL reload on SIGHUP.
+public struct AggregatorApplication: Sendable {
+    /// The Hummingbird application (a `Service`: run it in a `ServiceGroup` or with `runService()`).
+    public let application: Application<RouterResponder<AgentRequestContext>>
+    /// Client verification state; `reload()` re-reads the CRL.
+    public let trust: ClientTrust
+    public let metrics: AggregatorMetrics
+
+    /// Loads the TLS files of `config` (refusing unreadable ones) and wires `ingest` and `fleet` behind the routes.
+    public init(
+        config: AggregatorConfig, ingest: any TelemetryIngest, fleet: any FleetSource, logger: Logger,
+        metrics: AggregatorMetrics = .init(),
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws {
+        let roots: [NIOSSLCertificate]
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            roots = try NIOSSLCertificate.fromPEMFile(config.tls.caFile)
+            chain = try NIOSSLCertificate.fromPEMFile(config.tls.certFile)
+            key = try NIOSSLPrivateKey(file: config.tls.keyFile, format: .pem)
+        } catch {
+            throw AggregatorError.tls("cannot load tls.ca_file, tls.cert_file or tls.key_file: \(error)")
+        }
+        guard !roots.isEmpty, !chain.isEmpty else { throw AggregatorError.tls("tls.ca_file or tls.cert_file holds no certificate") }
+        let trust = try ClientTrust(roots: roots, crlPath: config.tls.crlFile, logger: logger) { metrics.reject($0.rawValue) }
+
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        // Client certificate required, chained to the deployment CA only (not the system store).
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates(roots)
+        tls.sendCANameList = true
+        let sslContext: NIOSSLContext
+        do { sslContext = try NIOSSLContext(configuration: tls) } catch { throw AggregatorError.tls("TLS context: \(error)") }
+
+        let router = Router(context: AgentRequestContext.self)
+        AggregatorRoutes(ingest: ingest, fleet: fleet, metrics: metrics, maxBodyBytes: config.limits.maxBodyBytes).add(to: router)
+        let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
+        let server = HTTPServerBuilder { responder in
+            AgentTLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), sslContext: sslContext, trust: trust)
+        }
+        application = Application(
+            router: router,
+            server: server,
+            configuration: .init(
+                address: .hostname(config.listen.host, port: config.listen.port),
+                serverName: "v2g-aggregator",
+                availableConnectionsDelegate: config.limits.maxConnections.map { MaximumAvailableConnections($0, logger: logger) }
+            ),
+            services: [CRLReloadService(trust: trust, logger: logger)],
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+        self.trust = trust
+        self.metrics = metrics
+    }
+
+    /// Runs the server in its own `ServiceGroup` until SIGTERM or SIGINT, then stops gracefully.
+    public func runUntilTerminated() async throws {
+        try await application.runService()  // Hummingbird's default signals: SIGTERM, SIGINT
+    }
+}

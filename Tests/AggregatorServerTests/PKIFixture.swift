@@ -1,0 +1,76 @@
+import Foundation
+
+/// Throwaway certificates from provisioning/v2g-pki (the real tool), made once per test run.
+struct PKIFixture: Sendable {
+    let dir: String
+    let otherDir: String
+
+    var caFile: String { dir + "/ca.crt" }
+    var crlFile: String { dir + "/crl.pem" }
+    /// A CRL of the same CA whose nextUpdate was 2020-01-02.
+    var expiredCRLFile: String { dir + "/../expired-crl.pem" }
+    var serverCert: String { dir + "/servers/localhost.crt" }
+    var serverKey: String { dir + "/servers/localhost.key" }
+    /// Copies of every agent's certificate and key: `revoke` deletes the CA's own copies, and a revoked agent must still try.
+    var keptDir: String { dir + "/../kept" }
+    func agentCert(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).crt" : keptDir + "/\(id).crt" }
+    func agentKey(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).key" : keptDir + "/\(id).key" }
+
+    /// `a1`, `a2` valid; `gone` issued then revoked; `a1` also issued by an unrelated CA.
+    static let shared: PKIFixture = {
+        let root = NSTemporaryDirectory() + "agg-server-tests-\(getpid())"
+        let fixture = PKIFixture(dir: root + "/ca", otherDir: root + "/other-ca")
+        try? FileManager.default.removeItem(atPath: root)
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        fixture.pki("init-ca", "--dir", fixture.dir)
+        fixture.pki("issue-server", "--dir", fixture.dir, "--name", "localhost", "--ip", "127.0.0.1")
+        try! FileManager.default.createDirectory(atPath: fixture.keptDir, withIntermediateDirectories: true)
+        for id in ["a1", "a2", "gone", "late"] {
+            fixture.pki("issue-agent", "--dir", fixture.dir, "--agent-id", id)
+            for ext in ["crt", "key"] {
+                try! FileManager.default.copyItem(atPath: fixture.dir + "/agents/\(id).\(ext)", toPath: fixture.keptDir + "/\(id).\(ext)")
+            }
+        }
+        fixture.pki("revoke", "--dir", fixture.dir, "--agent-id", "gone")
+        try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
+        fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
+        fixture.pki("issue-agent", "--dir", fixture.otherDir, "--agent-id", "a1")
+        return fixture
+    }()
+
+    /// Path of the checked-in tool, found from this file (Tests/AggregatorServerTests/ → repository root).
+    static var toolPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("provisioning/v2g-pki").path
+    }
+
+    /// Runs v2g-pki and stops the tests on failure (a broken fixture makes every result meaningless).
+    @discardableResult
+    func pki(_ arguments: String...) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.toolPath)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try! process.run()
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "v2g-pki \(arguments.joined(separator: " ")) failed")
+        return process.terminationStatus
+    }
+
+    /// A CRL of this CA whose nextUpdate is long past (openssl ca -crl_nextupdate, OpenSSL ≥ 3.0).
+    func writeExpiredCRL(to path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = [
+            "ca", "-config", dir + "/openssl.cnf", "-gencrl", "-crl_lastupdate", "20200101000000Z",
+            "-crl_nextupdate", "20200102000000Z", "-out", path,
+        ]
+        process.environment = ["V2G_PKI_DIR": dir, "V2G_PKI_SAN": "URI:urn:v2g:agent:unset", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+}

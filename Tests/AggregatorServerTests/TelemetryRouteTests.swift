@@ -1,0 +1,94 @@
+import AggregatorServer
+import Foundation
+import Testing
+
+/// The HTTP API over real mutual TLS.
+@Suite("Telemetry routes")
+struct TelemetryRouteTests {
+    @Test("a good frame is stored and acknowledged; its duplicate is acknowledged again and stored once")
+    func postAndDuplicate() async throws {
+        try await withTestServer { client, store, server in
+            let frame = try makeFrame(agentID: "a1", sequence: 7)
+            let first = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: frame)
+            #expect(first.httpStatus == 200)
+            #expect(first.text.contains(#""sequence":7"#))
+            #expect(first.text.contains(#""duplicate":false"#))
+            let again = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: frame)
+            #expect(again.httpStatus == 200)
+            #expect(again.text.contains(#""duplicate":true"#))
+            #expect(store.batches(of: "a1").count == 1)
+
+            let fleet = try await client.request("/v1/fleet")
+            #expect(fleet.httpStatus == 200)
+            #expect(fleet.text.contains(#""agent_id":"a1""#))
+
+            let metrics = try await client.request("/metrics")
+            #expect(metrics.httpStatus == 200)
+            #expect(metricValue(metrics.text, "v2g_ingest_batches_total") == 1)
+            #expect(metricValue(metrics.text, "v2g_ingest_duplicates_total") == 1)
+            #expect(metricValue(metrics.text, "v2g_ingest_samples_total") == 5)
+            #expect(metricValue(metrics.text, "v2g_ingest_bytes_received_total") == Double(2 * frame.count))
+            #expect(metricValue(metrics.text, "v2g_ingest_latency_seconds_count") == 2)
+            _ = server
+        }
+    }
+
+    @Test("an agent posting as another gets 403, counted as agent.mismatch")
+    func postAsAnother() async throws {
+        try await withTestServer { client, store, server in
+            let frame = try makeFrame(agentID: "a2", sequence: 1)
+            let result = try await client.request("/v1/agents/a2/telemetry", method: "POST", agent: "a1", body: frame)
+            #expect(result.httpStatus == 403)
+            #expect(result.text.contains("agent.mismatch"))
+            #expect(store.batches(of: "a2").isEmpty)
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="agent.mismatch"}"#) == 1)
+        }
+    }
+
+    @Test("a frame naming another agent on the agent's own path gets 403")
+    func frameOfAnother() async throws {
+        try await withTestServer { client, store, _ in
+            let frame = try makeFrame(agentID: "a2", sequence: 1)
+            let result = try await client.request("/v1/agents/a1/telemetry", method: "POST", agent: "a1", body: frame)
+            #expect(result.httpStatus == 403)
+            #expect(store.batches(of: "a1").isEmpty && store.batches(of: "a2").isEmpty)
+        }
+    }
+
+    @Test("a body over max_body_bytes gets 413")
+    func oversized() async throws {
+        try await withTestServer(limits: .init(maxBodyBytes: 4_096)) { client, _, server in
+            let result = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: [UInt8](repeating: 1, count: 8_192))
+            #expect(result.httpStatus == 413)
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="body.too_large"}"#) == 1)
+        }
+    }
+
+    @Test("garbage gets 400 with the decoder's label, counted by reason", arguments: [
+        ([UInt8]([9, 0, 0, 0, 0, 0, 1, 2, 3]), "frame.bad_version"),
+        ([UInt8]([1]), "frame.truncated"),
+    ])
+    func garbage(body: [UInt8], label: String) async throws {
+        try await withTestServer { client, _, server in
+            let result = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: body)
+            #expect(result.httpStatus == 400)
+            #expect(result.text.contains(label))
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="\#(label)"}"#) == 1)
+        }
+    }
+
+    @Test("an agent reads back its own telemetry as CSV, not another's")
+    func readBack() async throws {
+        try await withTestServer { client, _, _ in
+            _ = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: try makeFrame(agentID: "a1", sequence: 1))
+            let csv = try await client.request("/v1/agents/a1/telemetry?format=csv&channels=total_kw")
+            #expect(csv.httpStatus == 200)
+            #expect(csv.text == "t_ms,channel,value\n1763700000000,total_kw,12.50\n1763700002000,total_kw,13.10\n")
+            let other = try await client.request("/v1/agents/a2/telemetry", agent: "a1")
+            #expect(other.httpStatus == 403)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import AggregatorServer
+import Foundation
+import Hummingbird
+import Logging
+import Telemetry
+
+/// Starts the real HTTPS application on an ephemeral loopback port, runs `body` with a curl client, then stops it.
+func withTestServer<T: Sendable>(
+    limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
+    crlFile: String? = nil,
+    _ body: @Sendable (CurlClient, InMemoryTelemetryStore, AggregatorApplication) async throws -> T
+) async throws -> T {
+    let pki = PKIFixture.shared
+    let config = AggregatorConfig(
+        listen: .init(host: "127.0.0.1", port: 0),
+        tls: .init(caFile: pki.caFile, certFile: pki.serverCert, keyFile: pki.serverKey, crlFile: crlFile ?? pki.crlFile),
+        limits: limits
+    )
+    let store = InMemoryTelemetryStore()
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "agg-server-tests")
+    logger.logLevel = .warning
+    let server = try AggregatorApplication(config: config, ingest: store, fleet: store, logger: logger) { channel in
+        portContinuation.yield(channel.localAddress?.port ?? 0)
+        portContinuation.finish()
+    }
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.application.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
+        let result = try await body(CurlClient(port: port, pki: pki), store, server)
+        group.cancelAll()
+        return result
+    }
+}
+
+/// A small valid frame of agent `agentID`: three 1 Hz rows, two channels, one missing sample.
+func makeFrame(agentID: String, sequence: UInt64) throws -> [UInt8] {
+    let batch = try TelemetryBatch(
+        agentID: agentID, sequence: sequence, startTimeMs: 1_763_700_000_000, timing: .regular(intervalMs: 1_000),
+        channels: [try ChannelSpec(name: "phase_a_v"), try ChannelSpec(name: "total_kw")],
+        columns: [[2_301, 2_302, 2_299], [1_250, nil, 1_310]], rowCount: 3
+    )
+    return try TelemetryEncoder().encode(batch)
+}
+
+/// The value of one Prometheus sample line (`name{labels} value`), nil when absent.
+func metricValue(_ text: String, _ series: String) -> Double? {
+    for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+        return Double(line.dropFirst(series.count + 1))
+    }
+    return nil
+}
