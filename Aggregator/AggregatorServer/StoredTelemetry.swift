@@ -1,9 +1,7 @@
 public import AggregatorKit
 import Telemetry
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import FoundationEssentials
 
 /// The server's ingest and read routes on AggregatorKit: the ingest pipeline (decode with limits, identity,
 /// idempotent store in one transaction) and the SQLite store (fleet view, samples as JSON or CSV).
@@ -43,8 +41,6 @@ public struct StoredTelemetry: TelemetryIngest, FleetSource {
     }
 
     static func nowMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

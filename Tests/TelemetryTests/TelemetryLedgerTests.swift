@@ -3,9 +3,15 @@ import Testing
 
 @Suite("Telemetry ledger: count and order-independent checksum")
 struct TelemetryLedgerTests {
-    let cells: [(Int64, String, Int64)] = (0..<50).flatMap { t in
-        [(Int64(1_700_000_000_000 + t * 1000), "phase_a_v", Int64(2300 + t % 7)), (Int64(1_700_000_000_000 + t * 1000), "total_kw", Int64(t))]
-    }
+    let cells: [(Int64, String, Int64)] = {
+        var cells: [(Int64, String, Int64)] = []
+        for t in Int64(0)..<50 {
+            let timeMs: Int64 = 1_700_000_000_000 + t * 1000
+            cells.append((timeMs, "phase_a_v", 2300 + t % 7))
+            cells.append((timeMs, "total_kw", t))
+        }
+        return cells
+    }()
 
     func ledger(_ cells: some Sequence<(Int64, String, Int64)>) -> TelemetryLedger {
         var ledger = TelemetryLedger()
