@@ -28,7 +28,7 @@ struct StoredTelemetryTests {
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withTaskExecutorPreference(ServerExecutor.shared) { try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.application.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
@@ -48,6 +48,6 @@ struct StoredTelemetryTests {
             let mismatch = try await client.request("/v1/agents/a2/telemetry", method: "POST", agent: "a1", body: frame)
             #expect(mismatch.httpStatus == 403)
             group.cancelAll()
-        }
+        } }
     }
 }

@@ -24,13 +24,16 @@ func withTestServer<T: Sendable>(
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.application.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
-        let result = try await body(CurlClient(port: port, pki: pki), store, server)
-        group.cancelAll()
-        return result
+    // Child tasks inherit the preference, so every connection's handler runs on the server's own thread.
+    return try await withTaskExecutorPreference(ServerExecutor.shared) {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.application.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
+            let result = try await body(CurlClient(port: port, pki: pki), store, server)
+            group.cancelAll()
+            return result
+        }
     }
 }
 
