@@ -55,7 +55,7 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw fail(error.description)
         }
-        let uplink = startUplink(config, clock: clock, logger: logger)
+        let uplink = startUplink(config, clock: clock, policy: cache.policyInForce(), operations: operations, logger: logger)
         let service = ControlLoopService(
             logger: logger, clock: clock,
             makeLoop: {
@@ -79,10 +79,14 @@ struct Run: AsyncParsableCommand {
 
     /// The telemetry queue and its uploader, when the config has an `uplink` section. A queue or TLS problem
     /// disables the upload with an error in the log; regulation never depends on it.
-    private func startUplink(_ config: AgentConfig, clock: AgentClock, logger: Logger) -> AgentUplink? {
+    private func startUplink(
+        _ config: AgentConfig, clock: AgentClock, policy: ControlPolicy, operations: AgentOperations, logger: Logger
+    ) -> AgentUplink? {
         guard let settings = config.uplink else { return nil }
         do {
-            return try AgentUplink(config: config, settings: settings, clock: clock, logger: logger)
+            return try AgentUplink(
+                config: config, settings: settings, clock: clock, policy: policy, logger: logger,
+                onWake: { report, queue, now in operations.recordUplink(report, queue: queue, now: now) })
         } catch {
             logger.error("telemetry upload disabled: \(error)")
             return nil

@@ -34,6 +34,7 @@ struct Status: ParsableCommand {
             for charger in status.chargers {
                 print("  \(charger.id.padding(12)) \(charger.phase.description.padding(4)) P \(fmt(charger.activePowerKW)) kW  Q \(fmt(charger.reactivePowerKvar)) kvar\(charger.online ? "" : "  OFFLINE")")
             }
+            print(status.uplink.map { $0.summary(now: .wallClock()) } ?? "uplink: not configured, or no upload attempted yet")
             if age > 30 { print("warning: the status is \(Int(age)) s old: is the agent running?") }
         } catch let error as ConfigFileError {
             throw fail(error.description)

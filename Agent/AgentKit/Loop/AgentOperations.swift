@@ -18,6 +18,7 @@ public final class AgentOperations: Sendable {
         var metrics = AgentMetrics()
         var lastMetricsWrite: Timestamp?
         var outputErrors = 0
+        var uplink: UplinkStatus?
     }
 
     public init(config: AgentConfig, logger: Logger, notifier: SystemdNotifier = SystemdNotifier(), metricsEveryS: Double = 10) {
@@ -37,6 +38,19 @@ public final class AgentOperations: Sendable {
         try? notifier.stopping()
     }
 
+    /// Called by the uplink after each wake (its `onWake`): keeps the figures for the next status and textfile
+    /// writes, so the uplink itself does no file I/O and the control loop none beyond its own writes.
+    public func recordUplink(_ report: UplinkDrain.Report, queue: TelemetryQueueStatus?, now: Timestamp) {
+        counters.withLock { c in
+            var uplink = c.uplink ?? UplinkStatus()
+            uplink.record(report, queue: queue, now: now)
+            c.uplink = uplink
+        }
+    }
+
+    /// The uplink figures the next writes will carry (nil before the uplink's first wake).
+    public var uplinkStatus: UplinkStatus? { counters.withLock { $0.uplink } }
+
     /// Called after every cycle with its outcome and how long the cycle took.
     public func publish(_ outcome: CycleOutcome, loop: ControlLoop, cycleDurationS: Double, now: Timestamp) {
         let alarms = loop.activeAlarmCodes.map { code in
@@ -48,12 +62,12 @@ public final class AgentOperations: Sendable {
                 id: setpoint.chargerID, phase: charger.connection, activePowerKW: setpoint.activePowerKW,
                 reactivePowerKvar: setpoint.reactivePowerKvar, online: charger.online)
         }
-        let status = AgentStatus(
+        var status = AgentStatus(
             agentID: agentID, mode: outcome.mode, policyVersion: loop.policy.version, lastCycleAt: now,
             cycleDurationS: cycleDurationS, alarms: alarms, neutralCurrentA: outcome.figures.neutralCurrentBeforeA,
             voltageUnbalancePercent: outcome.figures.unbalanceBeforePercent, hotSpotC: outcome.figures.hotSpotC,
             allowedKVA: outcome.figures.allowedKVA, chargers: chargers, writtenAt: .wallClock())
-        let metrics: AgentMetrics? = counters.withLock { c in
+        let (metrics, uplink): (AgentMetrics?, UplinkStatus?) = counters.withLock { c in
             c.metrics.cyclesTotal += 1
             c.metrics.cycleDurationS = cycleDurationS
             for decision in outcome.decisions where decision.code.hasPrefix("TRIP_") {
@@ -70,10 +84,12 @@ public final class AgentOperations: Sendable {
             c.metrics.phaseLoadingPercent = outcome.figures.phaseLoadingPercent
             c.metrics.setpoints = outcome.setpoints
             c.metrics.cacheErrorsByLabel = loop.cache.errorCounts
-            guard c.lastMetricsWrite.map({ now - $0 >= metricsEveryS }) ?? true else { return nil }
+            c.metrics.uplink = c.uplink
+            guard c.lastMetricsWrite.map({ now - $0 >= metricsEveryS }) ?? true else { return (nil, c.uplink) }
             c.lastMetricsWrite = now
-            return c.metrics
+            return (c.metrics, c.uplink)
         }
+        status.uplink = uplink
         do {
             try statusFile.write(status)
             if let metrics { try metricsFile.write(metrics) }

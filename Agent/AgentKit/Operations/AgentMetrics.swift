@@ -19,6 +19,8 @@ public struct AgentMetrics: Sendable, Hashable {
     public var modbusErrorsByDevice: [String: Int] = [:]
     /// Failed cache operations since start, by `CacheError.label`.
     public var cacheErrorsByLabel: [String: Int] = [:]
+    /// The uplink's figures as of its last wake (nil: no uplink, or no wake yet).
+    public var uplink: UplinkStatus?
 
     public init() {}
 }

@@ -52,6 +52,8 @@ public struct AgentStatus: Sendable, Hashable, Codable {
     public var hotSpotC: Double?
     public var allowedKVA: Double?
     public var chargers: [Charger]
+    /// The telemetry uplink as of its last wake; nil without an `uplink` config section or before its first wake.
+    public var uplink: UplinkStatus?
     /// When this status was written.
     public var writtenAt: Timestamp
 
@@ -59,7 +61,7 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         agentID: String, mode: CycleOutcome.Mode? = nil, policyVersion: Int, lastCycleAt: Timestamp? = nil,
         cycleDurationS: Double? = nil, alarms: [Alarm] = [], neutralCurrentA: Double? = nil,
         voltageUnbalancePercent: Double? = nil, hotSpotC: Double? = nil, allowedKVA: Double? = nil,
-        chargers: [Charger] = [], writtenAt: Timestamp
+        chargers: [Charger] = [], uplink: UplinkStatus? = nil, writtenAt: Timestamp
     ) {
         self.agentID = agentID
         self.mode = mode
@@ -72,6 +74,7 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         self.hotSpotC = hotSpotC
         self.allowedKVA = allowedKVA
         self.chargers = chargers
+        self.uplink = uplink
         self.writtenAt = writtenAt
     }
 
@@ -79,6 +82,6 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         case agentID = "agent_id", mode, policyVersion = "policy_version", lastCycleAt = "last_cycle_at"
         case cycleDurationS = "cycle_duration_s", alarms, neutralCurrentA = "neutral_current_a"
         case voltageUnbalancePercent = "vuf_pct", hotSpotC = "hot_spot_c", allowedKVA = "allowed_kva"
-        case chargers, writtenAt = "written_at"
+        case chargers, uplink, writtenAt = "written_at"
     }
 }

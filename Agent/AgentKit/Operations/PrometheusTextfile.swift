@@ -39,7 +39,34 @@ public struct PrometheusTextfile: Sendable {
             setpoints.map { ([("charger", $0.chargerID)], $0.reactivePowerKvar) })
         out.family("v2g_agent_modbus_errors_total", .counter, "Failed Modbus transactions since start, by device.", labelled("device", m.modbusErrorsByDevice))
         out.family("v2g_agent_cache_errors_total", .counter, "Failed cache operations since start, by error.", labelled("error", m.cacheErrorsByLabel))
+        if let uplink = m.uplink { renderUplink(uplink, into: &out) }
         return out.text
+    }
+
+    /// The `v2g_agent_uplink_*` families (docs/uplink.md), as of the uplink's last wake.
+    private static func renderUplink(_ u: UplinkStatus, into out: inout Exposition) {
+        func one(_ value: Double) -> [([(String, String)], Double)] { [([], value)] }
+        out.family("v2g_agent_uplink_pending_frames", .gauge, "Sealed frames waiting for the aggregator's acknowledgement.", one(Double(u.pendingFrames)))
+        out.family("v2g_agent_uplink_unsealed_samples", .gauge, "Samples queued since the last sealed batch.", one(Double(u.unsealedSamples)))
+        out.family("v2g_agent_uplink_held_raw_rows", .gauge, "Raw rows held (unsealed plus pending raw frames); the queue cap bounds it.", one(Double(u.heldRawRows)))
+        out.family("v2g_agent_uplink_dropped_samples_total", .counter, "Raw samples dropped on overflow since the queue file was created; their minute means are kept.", one(Double(u.droppedSamples)))
+        out.family("v2g_agent_uplink_dropped_values_total", .counter, "Non-empty cells of the samples dropped on overflow.", one(Double(u.droppedValues)))
+        out.family("v2g_agent_uplink_rejected_frames", .gauge, "Frames the aggregator refused for good, kept aside in the queue file.", one(Double(u.rejectedFrames)))
+        out.family("v2g_agent_uplink_next_sequence", .gauge, "Sequence number the next sealed frame gets.", one(Double(u.nextSequence)))
+        out.family("v2g_agent_uplink_frames_acknowledged_total", .counter, "Frames acknowledged since the agent started, duplicates included.", one(Double(u.framesAcknowledged)))
+        out.family("v2g_agent_uplink_duplicates_acknowledged_total", .counter, "Acknowledgements of frames the aggregator already had, since start.", one(Double(u.duplicatesAcknowledged)))
+        out.family("v2g_agent_uplink_frame_bytes_sent_total", .counter, "Bytes of frames posted since start, failed attempts included.", one(Double(u.frameBytesSent)))
+        out.family("v2g_agent_uplink_consecutive_failures", .gauge, "Uplink wakes in a row that ended on a retryable failure.", one(Double(u.consecutiveFailures)))
+        out.family(
+            "v2g_agent_uplink_last_failure_info", .gauge, "The most recent upload failure, by label.",
+            u.lastFailure.map { [([("reason", $0)], 1)] })
+        out.family(
+            "v2g_agent_uplink_last_success_timestamp_seconds", .gauge, "When a frame was last acknowledged, seconds since the epoch.",
+            u.lastSuccessAt.map { one($0.secondsSinceEpoch) })
+        out.family("v2g_agent_uplink_produced_values_total", .counter, "Non-empty telemetry cells queued (the produced ledger's count).", one(Double(u.producedValues)))
+        out.family(
+            "v2g_agent_uplink_produced_checksum_info", .gauge, "The produced ledger's checksum, 16 hex digits (docs/uplink.md).",
+            [([("checksum", u.producedChecksum)], 1)])
     }
 
     private static func labelled(_ name: String, _ counts: [String: Int]) -> [([(String, String)], Double)] {

@@ -10,12 +10,21 @@ public final class AgentUplink: Sendable {
     public let service: UplinkService<ContinuousClock>
     private let logger: Logger
     private let appendErrors = Mutex(0)
+    /// The config's `uplink.queue_max_rows`: the cap when the policy sets none.
+    private let configMaxRows: Int
 
-    public init(config: AgentConfig, settings: UplinkConfig, clock: AgentClock, logger: Logger) throws {
+    /// `policy` is the one in force at start (its `telemetry.queue_max_rows` overrides the config's cap);
+    /// `onWake` receives each uplink wake's report, the queue's counters and the agent's time (for the status file).
+    public init(
+        config: AgentConfig, settings: UplinkConfig, clock: AgentClock, policy: ControlPolicy? = nil, logger: Logger,
+        onWake: @escaping @Sendable (UplinkDrain.Report, TelemetryQueueStatus?, Timestamp) -> Void = { _, _, _ in }
+    ) throws {
         channels = AgentChannels(chargerIDs: config.chargers.map(\.id))
+        configMaxRows = settings.queueMaxRows
         let directory = config.stateDirectory.hasSuffix("/") ? config.stateDirectory : config.stateDirectory + "/"
         queue = try TelemetryQueue(
-            path: directory + "telemetry.sqlite", agentID: config.agentID, channels: channels, maxRawRows: settings.queueMaxRows)
+            path: directory + "telemetry.sqlite", agentID: config.agentID, channels: channels,
+            maxRawRows: policy?.telemetry?.queueMaxRows ?? settings.queueMaxRows)
         var link = UplinkSettings(
             baseURL: settings.baseURL, agentID: config.agentID,
             tls: UplinkTLSFiles(caPath: settings.caFile, certificatePath: settings.certFile, keyPath: settings.keyFile))
@@ -24,12 +33,26 @@ public final class AgentUplink: Sendable {
         let drain = UplinkDrain(queue: queue, transport: try CurlTransport(settings: link), logger: logger)
         service = UplinkService(
             drain: drain, batchIntervalS: settings.batchIntervalS, clock: ContinuousClock(),
-            nowMs: { Int64((clock.now().secondsSinceEpoch * 1000).rounded()) }, logger: logger)
+            nowMs: { Int64((clock.now().secondsSinceEpoch * 1000).rounded()) },
+            onWake: { report, status in onWake(report, status, clock.now()) }, logger: logger)
         self.logger = logger
     }
 
-    /// Queues one cycle's sample. A full disk or a clock step backwards is logged (sparingly), never thrown.
+    /// Takes the queue cap from `policy` (`telemetry.queue_max_rows`), else from the config; a no-op when unchanged.
+    public func apply(_ policy: ControlPolicy) {
+        let rows = policy.telemetry?.queueMaxRows ?? configMaxRows
+        guard rows != queue.maxRawRows else { return }
+        queue.setMaxRawRows(rows)
+        logger.info("telemetry queue cap changed", metadata: [
+            "uplink.queue_max_rows": "\(rows)", "policy.version": "\(policy.version)",
+            "uplink.cap_source": "\(policy.telemetry?.queueMaxRows == nil ? "config" : "policy")",
+        ])
+    }
+
+    /// Queues one cycle's sample, under the cap of the loop's policy (so a replaced policy applies from its first
+    /// cycle). A full disk or a clock step backwards is logged (sparingly), never thrown.
     public func record(_ outcome: CycleOutcome, loop: ControlLoop, now: Timestamp) {
+        apply(loop.policy)
         guard let inputs = loop.lastInputs else { return }
         let sample = channels.sample(timeMs: Int64((now.secondsSinceEpoch * 1000).rounded()), inputs: inputs, figures: outcome.figures)
         do {

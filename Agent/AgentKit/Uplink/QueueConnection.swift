@@ -11,12 +11,18 @@ final class QueueConnection {
     let encoder: TelemetryEncoder
     let decoder: TelemetryDecoder
     let insertSample: SQLiteStatement
+    /// Records the last time and the produced ledger in the append's transaction.
+    let updateAfterAppend: SQLiteStatement
     private(set) var specs: [ChannelSpec] = []
+    /// `channels`' names in column order (the produced ledger's channel names).
+    private(set) var channelNames: [String] = []
     var channels: AgentChannels
     /// Unsealed samples plus rows in pending raw frames (what the cap bounds).
     var heldRawRows = 0
     var unsealedRows = 0
     var lastTimeMs: Int64?
+    /// Every non-empty cell appended (mirrors `queue_state`; changed only after its transaction commits).
+    var produced = TelemetryLedger()
 
     init(_ db: SQLiteDatabase, agentID: String, encoder: TelemetryEncoder) throws {
         self.db = db
@@ -24,12 +30,40 @@ final class QueueConnection {
         self.encoder = encoder
         decoder = TelemetryDecoder(limits: encoder.limits, dictionaries: encoder.dictionary.map { [$0] } ?? [])
         insertSample = try db.prepare("INSERT INTO samples (time_ms, cells) VALUES (?, ?)")
+        updateAfterAppend = try db.prepare(
+            "UPDATE queue_state SET last_time_ms = ?, produced_values = ?, produced_checksum = ? WHERE id = 1")
         channels = AgentChannels(chargerIDs: [])
         unsealedRows = try count("SELECT count(*) FROM samples")
         heldRawRows = unsealedRows + (try count("SELECT coalesce(sum(row_count), 0) FROM frames WHERE kind = 'raw'"))
-        lastTimeMs = try db.prepare("SELECT last_time_ms FROM queue_state WHERE id = 1").rows {
-            $0.isNull(at: 0) ? nil : $0.int64(at: 0)
-        }.first ?? nil
+        let state = try db.prepare(
+            "SELECT last_time_ms, produced_values, produced_checksum FROM queue_state WHERE id = 1"
+        ).rows { row -> (Int64?, TelemetryLedger) in
+            let last: Int64? = row.isNull(at: 0) ? nil : row.int64(at: 0)
+            return (last, TelemetryLedger(values: row.int64(at: 1), checksum: UInt64(bitPattern: row.int64(at: 2))))
+        }.first
+        lastTimeMs = state.flatMap { $0.0 }
+        produced = state?.1 ?? TelemetryLedger()
+    }
+
+    /// The ledger of one row's non-empty cells under `names` (column order).
+    static func ledger(timeMs: Int64, cells: [Int64?], names: [String]) -> TelemetryLedger {
+        var ledger = TelemetryLedger()
+        for (name, cell) in zip(names, cells) {
+            if let cell { ledger.add(timeMs: timeMs, channel: name, quanta: cell) }
+        }
+        return ledger
+    }
+
+    /// Adds to the dropped counters in `queue_state`: read, wrapping add, write (SQL `+` would overflow to REAL).
+    private func addDropped(samples: Int, _ ledger: TelemetryLedger) throws {
+        var total = try db.prepare("SELECT dropped_values, dropped_checksum FROM queue_state WHERE id = 1").rows {
+            TelemetryLedger(values: $0.int64(at: 0), checksum: UInt64(bitPattern: $0.int64(at: 1)))
+        }.first ?? TelemetryLedger()
+        total.add(ledger)
+        let update = try db.prepare(
+            "UPDATE queue_state SET dropped_samples = dropped_samples + ?, dropped_values = ?, dropped_checksum = ? WHERE id = 1")
+        try update.bind(.integer(Int64(samples)), .integer(total.values), .integer(Int64(bitPattern: total.checksum)))
+        _ = try update.step()
     }
 
     private func count(_ sql: String) throws -> Int {
@@ -45,6 +79,7 @@ final class QueueConnection {
         }
         self.channels = channels
         specs = channels.specs
+        channelNames = channels.specs.map(\.name)
         let update = try db.prepare("UPDATE queue_state SET channels = ? WHERE id = 1")
         try update.bind(.text(channels.signature))
         _ = try update.step()
@@ -53,6 +88,7 @@ final class QueueConnection {
     /// Drops the oldest raw rows (a whole pending raw frame, else `excess` unsealed samples) into minute means.
     func dropOldest(excess: Int) throws {
         var dropped = 0
+        var droppedLedger = TelemetryLedger()
         let oldest = try db.prepare(
             "SELECT sequence, row_count, frame FROM frames WHERE kind = 'raw' ORDER BY sequence LIMIT 1"
         ).rows { (UInt64($0.int64(at: 0)), Int($0.int64(at: 1)), $0.blob(at: 2)) }.first
@@ -67,6 +103,12 @@ final class QueueConnection {
                     }
                     return (batch.timeMs(ofRow: row), cells)
                 }
+                // The frame's own channel names: it may predate a change of channel list.
+                let names = batch.channels.map(\.name)
+                for row in 0..<batch.rowCount {
+                    droppedLedger.add(Self.ledger(
+                        timeMs: batch.timeMs(ofRow: row), cells: batch.columns.map { $0[row] }, names: names))
+                }
                 try mergeAggregates(rows)
             }
             _ = try removeFrame(sequence)
@@ -77,12 +119,14 @@ final class QueueConnection {
             let rows = try select.rows { ($0.int64(at: 0), $0.int64(at: 1), SampleCells.decode($0.blob(at: 2))) }
             guard let lastID = rows.last?.0 else { heldRawRows = 0; return }
             try mergeAggregates(rows.map { ($0.1, $0.2) })
+            let names = specs.map(\.name)
+            for row in rows { droppedLedger.add(Self.ledger(timeMs: row.1, cells: row.2, names: names)) }
             try db.execute("DELETE FROM samples WHERE id <= \(lastID)")
             heldRawRows -= rows.count
             unsealedRows -= rows.count
             dropped = rows.count
         }
-        try db.execute("UPDATE queue_state SET dropped_samples = dropped_samples + \(dropped) WHERE id = 1")
+        try addDropped(samples: dropped, droppedLedger)
     }
 
     /// Adds rows to their minutes' sums and counts.

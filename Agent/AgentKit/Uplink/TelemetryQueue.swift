@@ -13,7 +13,8 @@ public final class TelemetryQueue: Sendable {
     public let agentID: String
     public let channels: AgentChannels
     /// Raw rows held (unsealed samples plus rows in pending raw frames) before the oldest are aggregated and dropped.
-    public let maxRawRows: Int
+    public var maxRawRows: Int { cap.load(ordering: .relaxed) }
+    private let cap: Atomic<Int>
     private let connection: Mutex<QueueConnection>
 
     /// Opens or creates the queue. Rows left under a different channel list (a charger added) are sealed at once
@@ -27,7 +28,7 @@ public final class TelemetryQueue: Sendable {
         self.path = path
         self.agentID = agentID
         self.channels = channels
-        self.maxRawRows = max(1, maxRawRows)
+        cap = Atomic(max(1, maxRawRows))
         let opened: QueueConnection
         do {
             let db = try SQLiteDatabase(path: path)
@@ -57,9 +58,15 @@ public final class TelemetryQueue: Sendable {
         return try result.get()
     }
 
-    /// Appends one cycle's row; over the cap the oldest raw rows are aggregated and dropped first (one transaction).
+    /// Changes the cap (a policy's `telemetry.queue_max_rows`); any thread. A lower cap drops the excess on the next append.
+    public func setMaxRawRows(_ rows: Int) {
+        cap.store(max(1, rows), ordering: .relaxed)
+    }
+
+    /// Appends one cycle's row; over the cap the oldest raw rows are aggregated and dropped first. The produced
+    /// ledger is updated in the same transaction, so it always matches the rows, even after kill -9.
     public func append(_ sample: TelemetrySample) throws(TelemetryQueueError) {
-        let cap = maxRawRows
+        let limit = maxRawRows
         try run("append the sample at \(sample.timeMs) ms") { c in
             guard sample.quanta.count == c.channels.specs.count else {
                 throw TelemetryQueueError.wrongShape(cells: sample.quanta.count, channels: c.channels.specs.count)
@@ -67,15 +74,20 @@ public final class TelemetryQueue: Sendable {
             if let last = c.lastTimeMs, sample.timeMs <= last {
                 throw TelemetryQueueError.outOfOrder(timeMs: sample.timeMs, lastMs: last)
             }
+            var produced = c.produced
+            produced.add(QueueConnection.ledger(timeMs: sample.timeMs, cells: sample.quanta, names: c.channelNames))
             try c.db.transaction {
-                while c.heldRawRows >= cap { try c.dropOldest(excess: c.heldRawRows - cap + 1) }
+                while c.heldRawRows >= limit { try c.dropOldest(excess: c.heldRawRows - limit + 1) }
                 try c.insertSample.bind(.integer(sample.timeMs), .blob(SampleCells.encode(sample.quanta)))
                 _ = try c.insertSample.step()
-                try c.db.execute("UPDATE queue_state SET last_time_ms = \(sample.timeMs) WHERE id = 1")
+                try c.updateAfterAppend.bind(
+                    .integer(sample.timeMs), .integer(produced.values), .integer(Int64(bitPattern: produced.checksum)))
+                _ = try c.updateAfterAppend.step()
             }
             c.heldRawRows += 1
             c.unsealedRows += 1
             c.lastTimeMs = sample.timeMs
+            c.produced = produced
         }
     }
 
@@ -138,11 +150,16 @@ public final class TelemetryQueue: Sendable {
         try run("read the queue status") { c in
             let frames = try c.db.prepare("SELECT count(*) FROM frames").rows { Int($0.int64(at: 0)) }.first ?? 0
             let rejected = try c.db.prepare("SELECT count(*) FROM rejected").rows { Int($0.int64(at: 0)) }.first ?? 0
-            let state = try c.db.prepare("SELECT next_sequence, dropped_samples FROM queue_state WHERE id = 1")
-                .rows { (UInt64($0.int64(at: 0)), Int($0.int64(at: 1))) }.first ?? (1, 0)
+            let state = try c.db.prepare(
+                "SELECT next_sequence, dropped_samples, dropped_values, dropped_checksum FROM queue_state WHERE id = 1"
+            ).rows { row -> (UInt64, Int, TelemetryLedger) in
+                let dropped = TelemetryLedger(values: row.int64(at: 2), checksum: UInt64(bitPattern: row.int64(at: 3)))
+                return (UInt64(row.int64(at: 0)), Int(row.int64(at: 1)), dropped)
+            }.first ?? (1, 0, TelemetryLedger())
             return TelemetryQueueStatus(
                 pendingFrames: frames, unsealedSamples: c.unsealedRows, heldRawRows: c.heldRawRows,
-                droppedSamples: state.1, rejectedFrames: rejected, nextSequence: state.0)
+                droppedSamples: state.1, rejectedFrames: rejected, nextSequence: state.0,
+                produced: c.produced, dropped: state.2)
         }
     }
 }
@@ -181,4 +198,25 @@ public struct TelemetryQueueStatus: Sendable, Hashable {
     public var droppedSamples: Int
     public var rejectedFrames: Int
     public var nextSequence: UInt64
+    /// Every non-empty cell appended (time, channel name, quanta), dropped ones included.
+    public var produced: TelemetryLedger
+    /// The cells of raw samples dropped on overflow (their minute means are kept, in `avg1m_` channels).
+    public var dropped: TelemetryLedger
+
+    /// Cells dropped on overflow.
+    public var droppedValues: Int64 { dropped.values }
+
+    public init(
+        pendingFrames: Int, unsealedSamples: Int, heldRawRows: Int, droppedSamples: Int, rejectedFrames: Int,
+        nextSequence: UInt64, produced: TelemetryLedger = .init(), dropped: TelemetryLedger = .init()
+    ) {
+        self.pendingFrames = pendingFrames
+        self.unsealedSamples = unsealedSamples
+        self.heldRawRows = heldRawRows
+        self.droppedSamples = droppedSamples
+        self.rejectedFrames = rejectedFrames
+        self.nextSequence = nextSequence
+        self.produced = produced
+        self.dropped = dropped
+    }
 }

@@ -42,6 +42,16 @@ enum TelemetryQueueSchema {
                 );
                 """)
         }
+        // A queue from before this migration starts both ledgers at zero: they count cells appended from then on.
+        // Checksums are UInt64 stored as INTEGER by bit pattern.
+        migrator.registerMigration("telemetry-queue-2: produced and dropped ledgers") { db in
+            try db.execute("""
+                ALTER TABLE queue_state ADD COLUMN produced_values INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_state ADD COLUMN produced_checksum INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_state ADD COLUMN dropped_values INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_state ADD COLUMN dropped_checksum INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }()
 }

@@ -20,12 +20,16 @@ public struct UplinkDrain: Sendable {
     public struct Report: Sendable, Hashable {
         public var acknowledged: [UInt64] = []
         public var duplicates = 0
+        /// Bytes of the frames posted, whatever the answer.
+        public var frameBytesSent = 0
         public var rejected: [UInt64] = []
         /// The retryable failure that ended the wake, if any.
         public var failure: UplinkFailure?
         /// A queue error (full or unusable disk); the frames stay where they are.
         public var queueError: String?
         public var outcome: UplinkSchedule.Outcome = .drained
+
+        public init() {}
     }
 
     /// Posts pending frames; `nowMs` stamps rejections.
@@ -42,6 +46,7 @@ public struct UplinkDrain: Sendable {
         }
         for frame in frames.prefix(framesPerWake) {
             if Task.isCancelled { report.outcome = .retryableFailure; return report }
+            report.frameBytesSent += frame.bytes.count
             switch await transport.post(frame: frame.bytes, sequence: frame.sequence) {
             case .acknowledged(let sequence, let duplicate):
                 do {

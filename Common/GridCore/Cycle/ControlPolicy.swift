@@ -18,6 +18,8 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
     public var write: WritePolicy
     /// Charging limit per charger while the meter cannot be trusted (the safe state).
     public var fallbackChargeKW: Double
+    /// Fleet-wide telemetry settings (the queue cap); nil: the agent config's apply.
+    public var telemetry: TelemetryPolicy?
 
     public init(
         version: Int = 0, cyclePeriodS: Double = 1, transformer: TransformerRating = .init(),
@@ -25,7 +27,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         voltVar: VoltVarCurve = .categoryB, voltWatt: VoltWattCurve = .ieee1547Default,
         chargingVoltWatt: ChargingVoltWattCurve = .defaults, frequencyDroop: FrequencyDroop = .init(),
         ev: EVLimits = .init(), balancing: BalancingPolicy = .init(), write: WritePolicy = .init(),
-        fallbackChargeKW: Double = 3.7
+        fallbackChargeKW: Double = 3.7, telemetry: TelemetryPolicy? = nil
     ) {
         self.version = version
         self.cyclePeriodS = cyclePeriodS
@@ -41,6 +43,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         self.balancing = balancing
         self.write = write
         self.fallbackChargeKW = fallbackChargeKW
+        self.telemetry = telemetry
     }
 
     /// The built-in policy: used when no policy was ever received or the cache is unreadable.
@@ -49,7 +52,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, cyclePeriodS = "cycle_period_s", transformer, thermal, trip, dataQuality = "data_quality"
         case voltVar = "volt_var", voltWatt = "volt_watt", chargingVoltWatt = "charging_volt_watt"
-        case frequencyDroop = "frequency_droop", ev, balancing, write, fallbackChargeKW = "fallback_charge_kw"
+        case frequencyDroop = "frequency_droop", ev, balancing, write, fallbackChargeKW = "fallback_charge_kw", telemetry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +73,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         balancing = try c.value(.balancing, default: d.balancing)
         write = try c.value(.write, default: d.write)
         fallbackChargeKW = try c.value(.fallbackChargeKW, default: d.fallbackChargeKW)
+        telemetry = try c.decodeIfPresent(TelemetryPolicy.self, forKey: .telemetry)
     }
 
     /// Checks every value against its allowed range; the error names the field.
@@ -81,6 +85,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         try ev.validate()
         try balancing.validate()
         try write.validate()
+        try telemetry?.validate()
         try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() }
         try PolicyError.wrap("trip") { try trip.validate() }
         try PolicyError.wrap("data_quality") { try dataQuality.validate() }
