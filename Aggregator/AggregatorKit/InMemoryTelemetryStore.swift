@@ -157,6 +157,16 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         }
     }
 
+    public func ledger(agent: String) throws(TelemetryStoreError) -> TelemetryLedger {
+        contents.withLock { store in
+            var ledger = TelemetryLedger()
+            for (key, samples) in store.samples where key.agentID == agent {
+                for (time, quanta) in samples { ledger.add(timeMs: time, channel: key.channel, quanta: quanta) }
+            }
+            return ledger
+        }
+    }
+
     public func counters() -> StoreCounters {
         contents.withLock { $0.counters }
     }

@@ -99,6 +99,10 @@ public final class SQLiteTelemetryStore: TelemetryStore {
         try run("read samples of \(query.agentID)") { try $0.samples(query) }
     }
 
+    public func ledger(agent: String) throws(TelemetryStoreError) -> TelemetryLedger {
+        try run("audit the samples of \(agent)") { try $0.ledger(agent: agent) }
+    }
+
     public func counters() -> StoreCounters {
         connection.withLock { $0.counters }
     }

@@ -22,6 +22,14 @@ extension TelemetryConnection {
         }
     }
 
+    func ledger(agent: String) throws -> TelemetryLedger {
+        let select = try db.prepare("SELECT channel, time_ms, quanta FROM samples WHERE agent_id = ?")
+        try select.bind(.text(agent))
+        var ledger = TelemetryLedger()
+        try select.forEachRow { ledger.add(timeMs: $0.int64(at: 1), channel: $0.string(at: 0), quanta: $0.int64(at: 2)) }
+        return ledger
+    }
+
     /// The start of what raw retention still holds (nil: never pruned).
     func rawRetainedFromMs() throws -> Int64? {
         try once(try db.prepare("SELECT raw_from_ms FROM retention WHERE id = 1"), []) { $0.isNull(at: 0) ? nil : $0.int64(at: 0) }

@@ -18,6 +18,9 @@ public protocol TelemetryStore: Sendable {
     func fleet() throws(TelemetryStoreError) -> [AgentFleetState]
     /// Samples of `agent` in `[fromMs, toMs)`; see `SampleQuery` for the resolution and the row limit.
     func samples(_ query: SampleQuery) throws(TelemetryStoreError) -> SampleSeries
+    /// Count and checksum of every raw sample held for `agent` (what `v2g-aggregator audit` compares with
+    /// the agent's produced ledger); raw samples already pruned are not in it.
+    func ledger(agent: String) throws(TelemetryStoreError) -> TelemetryLedger
     /// Counters since the store was opened (for metrics).
     func counters() -> StoreCounters
 }

@@ -3,6 +3,7 @@ import HummingbirdCore
 public import Logging
 public import NIOCore
 import NIOSSL
+public import ServiceLifecycle
 
 /// Builds the HTTPS application: mutual TLS with the deployment CA, the routes, the CRL reload on SIGHUP.
 public struct AggregatorApplication: Sendable {
@@ -16,6 +17,7 @@ public struct AggregatorApplication: Sendable {
     public init(
         config: AggregatorConfig, ingest: any TelemetryIngest, fleet: any FleetSource, logger: Logger,
         metrics: AggregatorMetrics = .init(),
+        services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws {
         let roots: [NIOSSLCertificate]
@@ -54,7 +56,7 @@ public struct AggregatorApplication: Sendable {
                 serverName: "v2g-aggregator",
                 availableConnectionsDelegate: config.limits.maxConnections.map { MaximumAvailableConnections($0, logger: logger) }
             ),
-            services: [CRLReloadService(trust: trust, logger: logger)],
+            services: [CRLReloadService(trust: trust, logger: logger)] + services,
             onServerRunning: onServerRunning,
             logger: logger
         )

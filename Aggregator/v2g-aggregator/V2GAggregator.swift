@@ -11,7 +11,7 @@ struct V2GAggregator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-aggregator",
         abstract: "Receives agents' telemetry over mutual TLS and serves the fleet view (docs/aggregator.md).",
-        subcommands: [Serve.self, CheckConfig.self],
+        subcommands: [Serve.self, CheckConfig.self, Audit.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -56,7 +56,9 @@ struct Serve: AsyncParsableCommand {
                 telemetry: TelemetryLimits(maxFrameBytes: config.limits.maxBodyBytes, maxBodyBytes: config.limits.maxDecompressedBytes)))
         let server: AggregatorApplication
         do {
-            server = try AggregatorApplication(config: config, ingest: telemetry, fleet: telemetry, logger: logger)
+            server = try AggregatorApplication(
+                config: config, ingest: telemetry, fleet: telemetry, logger: logger,
+                services: [RetentionService(store: store, storage: config.storage, logger: logger)])
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
@@ -77,5 +79,41 @@ struct CheckConfig: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         print("configuration ok: \(config.listen.host):\(config.listen.port), CRL lists \(list.revokedSerials.count) serial(s)")
+    }
+}
+
+/// Prints, per agent, the count and checksum of the raw samples stored: compare with `v2g-agent flush`/`status`.
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count and checksum the raw samples stored per agent (reads the store; safe while serve runs).")
+
+    @OptionGroup var options: ConfigOption
+    @Option(name: .long, help: "Only this agent (default: every agent in the fleet view).")
+    var agent: String?
+
+    func run() async throws {
+        let config = try options.load()
+        guard FileManager.default.fileExists(atPath: config.storage.path) else {
+            throw ValidationError("storage \(config.storage.path) does not exist: nothing was stored yet")
+        }
+        let lines: [String]
+        do {
+            lines = try Self.report(path: config.storage.path, agent: agent)
+        } catch {
+            throw ValidationError("storage \(config.storage.path): \(error)")
+        }
+        for line in lines { print(line) }
+    }
+
+    static func report(path: String, agent: String?) throws(TelemetryStoreError) -> [String] {
+        let store = try SQLiteTelemetryStore(path: path)
+        let fleet = try store.fleet()
+        var lines: [String] = []
+        for id in agent.map({ [$0] }) ?? fleet.map(\.agentID) {
+            let state = fleet.first { $0.agentID == id }
+            let ledger = try store.ledger(agent: id)
+            lines.append("agent=\(id) \(ledger) batches=\(state?.batches ?? 0) acknowledged_through=\(state?.acknowledgedThrough ?? 0)")
+        }
+        return lines
     }
 }

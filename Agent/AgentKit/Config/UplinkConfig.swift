@@ -13,11 +13,13 @@ public struct UplinkConfig: Sendable, Hashable, Codable {
     public var queueMaxRows: Int = 86_400
     public var connectTimeoutS: Double = 10
     public var totalTimeoutS: Double = 30
+    /// Longest wait between retries (exponential backoff with full jitter, from 1 s).
+    public var backoffCapS: Double = 300
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case baseURL = "base_url", caFile = "ca_file", certFile = "cert_file", keyFile = "key_file"
         case batchIntervalS = "batch_interval_s", queueMaxRows = "queue_max_rows"
-        case connectTimeoutS = "connect_timeout_s", totalTimeoutS = "total_timeout_s"
+        case connectTimeoutS = "connect_timeout_s", totalTimeoutS = "total_timeout_s", backoffCapS = "backoff_cap_s"
     }
 
     public init(baseURL: String) { self.baseURL = baseURL }
@@ -33,10 +35,11 @@ public struct UplinkConfig: Sendable, Hashable, Codable {
         queueMaxRows = try c.value(.queueMaxRows, default: queueMaxRows)
         connectTimeoutS = try c.value(.connectTimeoutS, default: connectTimeoutS)
         totalTimeoutS = try c.value(.totalTimeoutS, default: totalTimeoutS)
+        backoffCapS = try c.value(.backoffCapS, default: backoffCapS)
         guard baseURL.hasPrefix("https://") else {
             throw DecodingError.dataCorruptedError(forKey: .baseURL, in: c, debugDescription: "must start with https:// (mutual TLS), got \"\(baseURL)\"")
         }
-        for (key, value, range) in [(CodingKeys.batchIntervalS, batchIntervalS, 1.0...3600), (.connectTimeoutS, connectTimeoutS, 1...120), (.totalTimeoutS, totalTimeoutS, 1...600)]
+        for (key, value, range) in [(CodingKeys.batchIntervalS, batchIntervalS, 1.0...3600), (.connectTimeoutS, connectTimeoutS, 1...120), (.totalTimeoutS, totalTimeoutS, 1...600), (.backoffCapS, backoffCapS, 1...3600)]
         where !(value.isFinite && range.contains(value)) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
         }

@@ -8,6 +8,8 @@ public final class AgentUplink: Sendable {
     public let queue: TelemetryQueue
     public let channels: AgentChannels
     public let service: UplinkService<ContinuousClock>
+    /// The uploader's single wake, also used by `flush`.
+    public let drain: UplinkDrain
     private let logger: Logger
     private let appendErrors = Mutex(0)
     /// The config's `uplink.queue_max_rows`: the cap when the policy sets none.
@@ -31,8 +33,9 @@ public final class AgentUplink: Sendable {
         link.connectTimeoutS = settings.connectTimeoutS
         link.totalTimeoutS = settings.totalTimeoutS
         let drain = UplinkDrain(queue: queue, transport: try CurlTransport(settings: link), logger: logger)
+        self.drain = drain
         service = UplinkService(
-            drain: drain, batchIntervalS: settings.batchIntervalS, clock: ContinuousClock(),
+            drain: drain, batchIntervalS: settings.batchIntervalS, backoff: UplinkBackoff(capS: settings.backoffCapS), clock: ContinuousClock(),
             nowMs: { Int64((clock.now().secondsSinceEpoch * 1000).rounded()) },
             onWake: { report, status in onWake(report, status, clock.now()) }, logger: logger)
         self.logger = logger
@@ -63,5 +66,17 @@ public final class AgentUplink: Sendable {
                 logger.warning("telemetry sample not queued: \(error)", metadata: ["errors": "\(count)"])
             }
         }
+    }
+
+    /// Seals what is unsealed and posts every pending frame, stopping at the first retryable failure
+    /// (`v2g-agent flush`, for a controller about to be replaced). Returns the last wake and the queue after it.
+    public func flush(nowMs: Int64) async throws(TelemetryQueueError) -> (last: UplinkDrain.Report, queue: TelemetryQueueStatus) {
+        try queue.seal()
+        var last = UplinkDrain.Report()
+        while try queue.status().pendingFrames > 0 {
+            last = await drain.drain(nowMs: nowMs)
+            if last.failure != nil || last.queueError != nil || (last.acknowledged.isEmpty && last.rejected.isEmpty) { break }
+        }
+        return (last, try queue.status())
     }
 }

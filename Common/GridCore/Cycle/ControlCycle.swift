@@ -33,8 +33,11 @@ public struct ControlCycle: Sendable {
             holdSafeState(&plan)
         case .normal:
             mode = .regulating
-            // A non-nil meter is guaranteed here: protection turns a missing meter into the safe state.
-            let meter = inputs.meter!
+            // Protection holds the last good reading through a missed poll inside the stale window.
+            guard let meter = inputs.meter else {
+                holdThroughMissedReading(&plan, written: next.written)
+                break
+            }
             limitThermally(&next, &plan, meter: meter, inputs: inputs, elapsedS: elapsedS)
             applyEnvelope(&plan, inputs.envelope, now: now)
             applyCurves(&next, &plan, meter: meter, elapsedS: elapsedS)

@@ -37,4 +37,18 @@ extension ControlCycle {
             .protection, "SAFE_STATE",
             "meter data not trusted: discharge 0, charging held at \(policy.fallbackChargeKW) kW per charger"))
     }
+
+    /// A missed poll inside the stale window: no new reading to regulate on, so each charger keeps its last
+    /// written P but never discharges (losing data never makes a charger discharge); Q rests at 0 until a
+    /// reading arrives. Past the stale limit protection turns this into the safe state.
+    func holdThroughMissedReading(_ plan: inout CyclePlan, written: [String: WrittenSetpoint]) {
+        plan.forbidDischarge()
+        for i in plan.chargers.indices {
+            let lastKW = written[plan.chargers[i].id]?.setpoint.activePowerKW ?? 0
+            plan.setpointKW[i] = min(max(lastKW, plan.minKW[i]), plan.maxKW[i])
+        }
+        plan.reactivePU = PerPhase(repeating: 0)
+        plan.decisions.append(Decision(
+            .protection, "READING_HELD", "no new meter reading this cycle: setpoints held, discharge stopped, until a reading arrives"))
+    }
 }
