@@ -15,6 +15,12 @@ trap cleanup EXIT
 passed=0; failed=0
 check() { if eval "$2"; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi; }
 acceleration=60
+# SIGTERM, then up to 15 s for a graceful stop; fails (and kills) when the process hangs.
+stop_within() {
+  kill -TERM "$1" 2>/dev/null
+  for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 1
+}
 
 # Throwaway PKI: the deployment CA, the aggregator's certificate for 127.0.0.1, the agent's certificate.
 pki="$work/pki"
@@ -69,7 +75,8 @@ sleep 8
 stored() { "$bin/v2g-aggregator" audit --config "$work/aggregator.json" --agent "$agent_id" 2>/dev/null | sed -n 's/.* values=\([0-9]*\) .*/\1/p'; }
 check "the agent regulates and uploads over mutual TLS" '[ "$(status mode)" = regulating ] && [ "$(stored)" -gt 0 ]'
 
-kill -TERM "$aggregator"; wait "$aggregator" 2>/dev/null; aggregator=""
+stop_within "$aggregator"; stopped=$?; aggregator=""
+check "the aggregator stops gracefully on SIGTERM" '[ "$stopped" -eq 0 ]'
 stored_before="$(stored)"
 echo "..   aggregator stopped for a simulated hour (60 s)"
 sleep 60
@@ -92,8 +99,9 @@ check "after the restarts the backlog drains" '[ "$(uplink pending_frames)" = 0 
 check "the aggregator refused nothing" '! grep -q "telemetry refused" "$work/aggregator.log"'
 
 # Stop the field and the agent (it seals what it sampled), then upload the rest and compare the ledgers.
-kill -TERM "$agent"; wait "$agent" 2>/dev/null; agent=""
-kill -TERM "$sim"; wait "$sim" 2>/dev/null; sim=""
+stop_within "$agent"; stopped=$?; agent=""
+check "the agent stops gracefully on SIGTERM" '[ "$stopped" -eq 0 ]'
+kill -9 "$sim"; wait "$sim" 2>/dev/null; sim=""
 "$bin/v2g-agent" flush --config "$work/agent.json" > "$work/flush.txt" 2>&1
 flush_status=$?
 check "v2g-agent flush empties the queue" '[ "$flush_status" -eq 0 ] && grep -q "pending_frames=0 unsealed_samples=0" "$work/flush.txt"'

@@ -22,10 +22,13 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            // The first pass waits one interval too: a restart loop must not turn into a prune loop.
-            do { try await Task.sleep(for: interval) } catch { return }
-            pruneOnce(nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        // Graceful shutdown cancels the wait; a pass in progress finishes its chunk first.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // The first pass waits one interval too: a restart loop must not turn into a prune loop.
+                try await Task.sleep(for: interval)
+                pruneOnce(nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+            }
         }
     }
 
