@@ -120,8 +120,7 @@ let package = Package(
         .testTarget(
             name: "AggregatorServerTests",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit", "EdgeZstd",
             ],
             path: "Tests/AggregatorServerTests"
         ),

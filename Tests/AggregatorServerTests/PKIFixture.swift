@@ -33,6 +33,7 @@ struct PKIFixture: Sendable {
         }
         fixture.pki("revoke", "--dir", fixture.dir, "--agent-id", "gone")
         try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
+        try! fixture.writeExpiredAgent("old")
         fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
         fixture.pki("issue-agent", "--dir", fixture.otherDir, "--agent-id", "a1")
         return fixture
@@ -56,6 +57,29 @@ struct PKIFixture: Sendable {
         process.waitUntilExit()
         precondition(process.terminationStatus == 0, "v2g-pki \(arguments.joined(separator: " ")) failed")
         return process.terminationStatus
+    }
+
+    /// An agent certificate of this CA, otherwise valid, that expired on 2020-01-02 (kept as `old` in keptDir).
+    func writeExpiredAgent(_ id: String) throws {
+        let kept = keptDir + "/\(id)"
+        try run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", kept + ".key"])
+        try run("/usr/bin/openssl", ["req", "-new", "-config", dir + "/openssl.cnf", "-key", kept + ".key",
+                                     "-subj", "/OU=v2g-agent/CN=\(id)", "-out", kept + ".csr"], san: "URI:urn:v2g:agent:\(id)")
+        try run("/usr/bin/openssl", ["ca", "-batch", "-config", dir + "/openssl.cnf", "-extensions", "v3_agent",
+                                     "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-notext",
+                                     "-in", kept + ".csr", "-out", kept + ".crt"], san: "URI:urn:v2g:agent:\(id)")
+    }
+
+    private func run(_ tool: String, _ arguments: [String], san: String = "URI:urn:v2g:agent:unset") throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.environment = ["V2G_PKI_DIR": dir, "V2G_PKI_SAN": san, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
     /// A CRL of this CA whose nextUpdate is long past (openssl ca -crl_nextupdate, OpenSSL ≥ 3.0).
