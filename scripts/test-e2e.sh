@@ -15,10 +15,10 @@ trap cleanup EXIT
 passed=0; failed=0
 check() { if eval "$2"; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi; }
 acceleration=60
-# SIGTERM, then up to 15 s for a graceful stop; fails (and kills) when the process hangs.
+# SIGTERM, then up to 15 s for a graceful stop; fails (and kills) when the process hangs or exits non-zero.
 stop_within() {
   kill -TERM "$1" 2>/dev/null
-  for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }; sleep 0.1; done
+  for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return $?; }; sleep 0.1; done
   kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 1
 }
 
@@ -76,7 +76,7 @@ stored() { "$bin/v2g-aggregator" audit --config "$work/aggregator.json" --agent 
 check "the agent regulates and uploads over mutual TLS" '[ "$(status mode)" = regulating ] && [ "$(stored)" -gt 0 ]'
 
 stop_within "$aggregator"; stopped=$?; aggregator=""
-check "the aggregator stops gracefully on SIGTERM" '[ "$stopped" -eq 0 ]'
+check "the aggregator stops gracefully on SIGTERM (exit 0)" '[ "$stopped" -eq 0 ]'
 stored_before="$(stored)"
 echo "..   aggregator stopped for a simulated hour (60 s)"
 sleep 60
@@ -100,7 +100,7 @@ check "the aggregator refused nothing" '! grep -q "telemetry refused" "$work/agg
 
 # Stop the field and the agent (it seals what it sampled), then upload the rest and compare the ledgers.
 stop_within "$agent"; stopped=$?; agent=""
-check "the agent stops gracefully on SIGTERM" '[ "$stopped" -eq 0 ]'
+check "the agent stops gracefully on SIGTERM (exit 0)" '[ "$stopped" -eq 0 ]'
 kill -9 "$sim"; wait "$sim" 2>/dev/null; sim=""
 "$bin/v2g-agent" flush --config "$work/agent.json" > "$work/flush.txt" 2>&1
 flush_status=$?

@@ -33,20 +33,23 @@ public struct ControlLoopService: Service {
         let clock = ContinuousClock()
         let afterCycle = self.afterCycle
         let agentClock = self.agentClock
-        try await cancelWhenGracefulShutdown {
-            var deadline = clock.now
-            while !Task.isCancelled {
-                let started = clock.now
-                let now = agentClock.now()
-                let outcome = box.loop.runCycle(now: now)
-                let took = started.duration(to: clock.now)
-                afterCycle(outcome, box.loop, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, now)
-                let periodS = agentClock.wallSeconds(for: box.loop.policy.cyclePeriodS)
-                deadline = deadline.advanced(by: .microseconds(Int64(periodS * 1_000_000)))
-                if deadline < clock.now { deadline = clock.now }
-                try await clock.sleep(until: deadline)
+        // Graceful shutdown cancels the sleep: that is the normal way out, and the shutdown below must still run.
+        do {
+            try await cancelWhenGracefulShutdown {
+                var deadline = clock.now
+                while !Task.isCancelled {
+                    let started = clock.now
+                    let now = agentClock.now()
+                    let outcome = box.loop.runCycle(now: now)
+                    let took = started.duration(to: clock.now)
+                    afterCycle(outcome, box.loop, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, now)
+                    let periodS = agentClock.wallSeconds(for: box.loop.policy.cyclePeriodS)
+                    deadline = deadline.advanced(by: .microseconds(Int64(periodS * 1_000_000)))
+                    if deadline < clock.now { deadline = clock.now }
+                    try await clock.sleep(until: deadline)
+                }
             }
-        }
+        } catch is CancellationError {}
         box.loop.shutDown(now: agentClock.now())
         logger.info("control loop stopped")
     }

@@ -41,29 +41,32 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
             let elapsed = start.duration(to: instant)
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        try await cancelWhenGracefulShutdown {
-            var schedule = UplinkSchedule(batchIntervalS: batchIntervalS, backoff: backoff)
-            while !Task.isCancelled {
-                let now = seconds(clock.now)
-                if schedule.shouldSeal(atS: now) {
-                    do {
-                        try drain.queue.seal()
-                    } catch {
-                        logger.info("telemetry batch not sealed", metadata: ["uplink.error": "\(error)"])
+        // Graceful shutdown cancels the sleep: that is the normal way out, and the shutdown below must still run.
+        do {
+            try await cancelWhenGracefulShutdown {
+                var schedule = UplinkSchedule(batchIntervalS: batchIntervalS, backoff: backoff)
+                while !Task.isCancelled {
+                    let now = seconds(clock.now)
+                    if schedule.shouldSeal(atS: now) {
+                        do {
+                            try drain.queue.seal()
+                        } catch {
+                            logger.info("telemetry batch not sealed", metadata: ["uplink.error": "\(error)"])
+                        }
+                    }
+                    var report = UplinkDrain.Report()
+                    report.outcome = .waited
+                    if schedule.shouldPost(atS: now) { report = await drain.drain(nowMs: nowMs()) }
+                    onWake(report, try? drain.queue.status())
+                    let sleepS = schedule.record(report.outcome, atS: seconds(clock.now), unitRandom: unitRandom())
+                    if sleepS > 0 {
+                        try await clock.sleep(for: .microseconds(Int64(sleepS * 1_000_000)))
+                    } else {
+                        await Task.yield()
                     }
                 }
-                var report = UplinkDrain.Report()
-                report.outcome = .waited
-                if schedule.shouldPost(atS: now) { report = await drain.drain(nowMs: nowMs()) }
-                onWake(report, try? drain.queue.status())
-                let sleepS = schedule.record(report.outcome, atS: seconds(clock.now), unitRandom: unitRandom())
-                if sleepS > 0 {
-                    try await clock.sleep(for: .microseconds(Int64(sleepS * 1_000_000)))
-                } else {
-                    await Task.yield()
-                }
             }
-        }
+        } catch is CancellationError {}
         // Seal what the last cycles sampled: it is uploaded after the restart.
         _ = try? drain.queue.seal()
         logger.info("uplink stopped")
