@@ -39,6 +39,8 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.aggregatorPath)
         process.arguments = ["serve", "--config", root + "/aggregator.json"]
+        // Not the benchmark's malloc-counting interposer: the server must run as it does in the field.
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "LD_PRELOAD" }
         _ = FileManager.default.createFile(atPath: root + "/aggregator.log", contents: nil)
         let log = FileHandle(forWritingAtPath: root + "/aggregator.log")
         process.standardOutput = log

@@ -14,7 +14,8 @@ final class IngestFleet: @unchecked Sendable {  // `rows`/`sequences` are touche
     private(set) var posted = 0
 
     init(agents: Int) async throws {
-        server = try AggregatorProcess(agents: agents)
+        let server = try AggregatorProcess(agents: agents)
+        self.server = server
         do {
             transports = try server.agentIDs.map { try CurlTransport(settings: server.settings($0)) }
             rows = server.agentIDs.indices.map { AgentRows(seed: UInt64($0 + 1)) }
@@ -54,7 +55,8 @@ final class IngestFleet: @unchecked Sendable {  // `rows`/`sequences` are touche
     }
 
     /// Posts `frames[agent]` in order on each agent's connection, all agents at once; returns each post's latency.
-    func post(_ frames: [[(sequence: UInt64, bytes: [UInt8])]]) async -> [Duration] {
+    /// `duplicates`: every frame was stored before, so each answer must be a duplicate acknowledgement.
+    func post(_ frames: [[(sequence: UInt64, bytes: [UInt8])]], duplicates: Bool = false) async -> [Duration] {
         await withTaskGroup(of: [Duration].self) { group in
             for (agent, batch) in frames.enumerated() {
                 let transport = transports[agent]
@@ -65,7 +67,9 @@ final class IngestFleet: @unchecked Sendable {  // `rows`/`sequences` are touche
                         let result = await transport.post(frame: frame.bytes, sequence: frame.sequence)
                         latencies.append(ContinuousClock.now - start)
                         // A refused or duplicate batch would measure something else: stop loudly.
-                        guard case .acknowledged(_, duplicate: false) = result else { fatalError("batch \(frame.sequence): \(result)") }
+                        guard case .acknowledged(_, let duplicate) = result, duplicate == duplicates else {
+                            fatalError("batch \(frame.sequence): \(result)")
+                        }
                     }
                     return latencies
                 }
