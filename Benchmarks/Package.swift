@@ -42,5 +42,18 @@ let package = Package(
             path: "Benchmarks/Telemetry",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Aggregator ingest over mutual TLS and the agent's CPU per batch (issue 4). The server is the real
+        // `v2g-aggregator serve` in a child process (AggregatorServer is not a library product of the root package):
+        // build it first with `swift build -c release --product v2g-aggregator` here (docs/benchmarks.md).
+        .executableTarget(
+            name: "IngestBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AgentKit", package: "v2g-edge"),
+                .product(name: "Telemetry", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/Ingest",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

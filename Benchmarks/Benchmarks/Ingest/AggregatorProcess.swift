@@ -1,0 +1,138 @@
+import AgentKit
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway PKI made by `provisioning/v2g-pki` and the real `v2g-aggregator serve` on it, in a child process,
+/// on 127.0.0.1 with a fresh SQLite store in a temporary directory.
+///
+/// A child process because `AggregatorServer` is not a library product of the root package (only products can be
+/// imported here); it is also how the aggregator runs in the field. Its CPU time is read from /proc.
+final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `process` is only stopped once, from teardown
+    let root: String
+    let port: Int
+    let agentIDs: [String]
+    private let process: Process
+
+    var baseURL: String { "https://127.0.0.1:\(port)" }
+    var storePath: String { root + "/telemetry.sqlite" }
+
+    /// Issues the CA, the server certificate (127.0.0.1) and `agents` agent certificates, then starts the server.
+    init(agents: Int) throws {
+        root = NSTemporaryDirectory() + "v2g-ingest-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let ca = root + "/ca"
+        try Self.pki("init-ca", "--dir", ca)
+        try Self.pki("issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1")
+        agentIDs = (1...agents).map { "bench-\($0)" }
+        for id in agentIDs { try Self.pki("issue-agent", "--dir", ca, "--agent-id", id) }
+
+        port = try Self.freePort()
+        let config = """
+            {"listen": {"host": "127.0.0.1", "port": \(port)},
+             "tls": {"ca_file": "\(ca)/ca.crt", "cert_file": "\(ca)/servers/localhost.crt",
+                     "key_file": "\(ca)/servers/localhost.key", "crl_file": "\(ca)/crl.pem"},
+             "storage": {"path": "\(root)/telemetry.sqlite"}}
+            """
+        try config.write(toFile: root + "/aggregator.json", atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.aggregatorPath)
+        process.arguments = ["serve", "--config", root + "/aggregator.json"]
+        // Not the benchmark's malloc-counting interposer: the server must run as it does in the field.
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "LD_PRELOAD" }
+        _ = FileManager.default.createFile(atPath: root + "/aggregator.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: root + "/aggregator.log")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// The agent's TLS files as provisioned for `agentID`.
+    func tls(_ agentID: String) -> UplinkTLSFiles {
+        UplinkTLSFiles(
+            caPath: root + "/ca/ca.crt", certificatePath: root + "/ca/agents/\(agentID).crt",
+            keyPath: root + "/ca/agents/\(agentID).key")
+    }
+
+    func settings(_ agentID: String) -> UplinkSettings {
+        var settings = UplinkSettings(baseURL: baseURL, agentID: agentID, tls: tls(agentID))
+        settings.connectTimeoutS = 5
+        settings.totalTimeoutS = 30
+        return settings
+    }
+
+    /// The server's user + system CPU time so far, in microseconds (/proc/PID/stat, clock ticks of 10 ms).
+    func cpuMicroseconds() -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after "(comm)": state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return (user + system) * 1_000_000 / Int(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// SIGTERM (graceful stop), then removes the temporary directory unless `V2G_BENCH_KEEP` is set.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        if ProcessInfo.processInfo.environment["V2G_BENCH_KEEP"] == nil {
+            try? FileManager.default.removeItem(atPath: root)
+        } else {
+            print("kept \(root)")
+        }
+    }
+
+    /// `V2G_AGGREGATOR`, else `v2g-aggregator` next to this benchmark's executable (same build directory).
+    static var aggregatorPath: String {
+        if let path = ProcessInfo.processInfo.environment["V2G_AGGREGATOR"] { return path }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("v2g-aggregator").path
+    }
+
+    /// provisioning/v2g-pki, found from this file (Benchmarks/Benchmarks/Ingest/ → repository root).
+    static var toolPath: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("provisioning/v2g-pki").path
+    }
+
+    private static func pki(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: toolPath)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchSetupError("v2g-pki \(arguments.joined(separator: " ")) failed") }
+    }
+
+    /// A port the kernel hands out for 127.0.0.1 now (bound and released; the server binds it right after).
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchSetupError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw BenchSetupError("bind 127.0.0.1:0: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// The benchmark's fixture could not be built (a missing binary, a failed tool); the message says which.
+struct BenchSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
