@@ -11,12 +11,17 @@ public struct AgentTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChann
 
     let sslContext: NIOSSLContext
     let trust: ClientTrust
+    /// Raw-read idleness (TLS handshake included) after which the connection is closed and counted.
+    let idleTimeout: TimeAmount
+    let metrics: AggregatorMetrics
     var baseChannel: BaseChannel
 
-    init(_ baseChannel: BaseChannel, sslContext: NIOSSLContext, trust: ClientTrust) {
+    init(_ baseChannel: BaseChannel, sslContext: NIOSSLContext, trust: ClientTrust, idleTimeout: TimeAmount, metrics: AggregatorMetrics) {
         self.baseChannel = baseChannel
         self.sslContext = sslContext
         self.trust = trust
+        self.idleTimeout = idleTimeout
+        self.metrics = metrics
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -27,7 +32,9 @@ public struct AgentTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChann
             let handler = try NIOSSLServerHandler(
                 context: sslContext, verificationCallback: { trust.verify(preverified: $0, certificate: $1) }
             )
-            try channel.pipeline.syncOperations.addHandler(handler)
+            // First in the pipeline, so a client stalling its handshake is seen too (docs/aggregator.md).
+            try channel.pipeline.syncOperations.addHandlers(
+                IdleStateHandler(readTimeout: idleTimeout), IdleCloser(metrics: metrics), handler)
         }.flatMap {
             self.baseChannel.setup(channel: channel, logger: logger)
         }
@@ -40,4 +47,22 @@ public struct AgentTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChann
 
 extension AgentTLSChannel: HTTPChannelHandler where BaseChannel: HTTPChannelHandler {
     public var responder: HTTPChannelHandler.Responder { baseChannel.responder }
+}
+
+/// Closes a connection that sent nothing for the idle timeout and counts it: silent or slow clients, and
+/// keep-alive connections left unused, so slow-client pressure shows in the metrics.
+final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+    let metrics: AggregatorMetrics
+
+    init(metrics: AggregatorMetrics) { self.metrics = metrics }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        metrics.closedIdle()
+        context.close(promise: nil)
+    }
 }

@@ -46,7 +46,9 @@ public struct AggregatorApplication: Sendable {
         AggregatorRoutes(ingest: ingest, fleet: fleet, metrics: metrics, maxBodyBytes: config.limits.maxBodyBytes).add(to: router)
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let server = HTTPServerBuilder { responder in
-            AgentTLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), sslContext: sslContext, trust: trust)
+            AgentTLSChannel(
+                HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), sslContext: sslContext, trust: trust,
+                idleTimeout: idle, metrics: metrics)
         }
         application = Application(
             router: router,

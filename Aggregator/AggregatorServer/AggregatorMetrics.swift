@@ -10,6 +10,7 @@ public final class AggregatorMetrics: Sendable {
     private let bytesReceived: Counter
     private let bytesPerValue: ValueHistogram
     private let latency: DurationHistogram
+    private let idleClosed: Counter
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
@@ -25,6 +26,9 @@ public final class AggregatorMetrics: Sendable {
             descriptor: Self.name("latency", "seconds", "Time from a telemetry request's arrival to its reply."),
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)]
         )
+        idleClosed = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "v2g", subsystem: "connections", metricName: "closed_idle", unitName: "total",
+            helpText: "Connections closed after limits.request_timeout_s without a byte read (slow or silent clients, unused keep-alive)."))
         for refusal in ClientTrust.Refusal.allCases { _ = rejectCounter(refusal.rawValue) }
     }
 
@@ -44,6 +48,9 @@ public final class AggregatorMetrics: Sendable {
             if reply.sampleCount > 0 { bytesPerValue.record(Double(frameBytes) / Double(reply.sampleCount)) }
         }
     }
+
+    /// Counts a connection closed for idleness.
+    public func closedIdle() { idleClosed.increment() }
 
     /// Counts a refusal made before the ingest (TLS, size, path).
     public func reject(_ reason: String) { rejectCounter(reason).increment() }

@@ -33,13 +33,15 @@ struct HostileClientTests {
         }
     }
 
-    @Test("a connection that never completes its handshake is closed after the idle timeout; others are served meanwhile")
+    @Test("a connection that never completes its handshake is closed after the idle timeout and counted; others are served meanwhile")
     func silentConnection() async throws {
-        try await withTestServer(limits: .init(maxBodyBytes: 4_096, requestTimeoutS: 1)) { client, _, _ in
+        try await withTestServer(limits: .init(maxBodyBytes: 4_096, requestTimeoutS: 1)) { client, _, server in
             let silent = try SilentConnection(port: client.port)
             #expect(try await client.request("/healthz").httpStatus == 200)
             // Blocks until the server closes it; the 20 s receive timeout only bounds a failing run.
             #expect(silent.waitForClose(timeoutS: 20) == .closedByServer)
+            let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
+            #expect((metricValue(metrics, "v2g_connections_closed_idle_total") ?? 0) >= 1)
         }
     }
 }
