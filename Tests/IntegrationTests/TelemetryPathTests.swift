@@ -7,7 +7,8 @@ import Synchronization
 import Telemetry
 import Testing
 
-/// The aggregator's ingest, reached in process instead of over HTTPS: the HTTP layer is not merged yet.
+/// The aggregator's ingest reached in process, so the lost-ack and outage cases are exact and fast; the same path
+/// over HTTPS with real processes is scripts/test-e2e.sh.
 final class InProcessAggregator: TelemetryTransport {
     let pipeline: IngestPipeline
     let agentID: String
