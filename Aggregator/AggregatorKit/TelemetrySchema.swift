@@ -58,6 +58,46 @@ enum TelemetrySchema {
                 INSERT INTO retention (id) VALUES (1);
                 """)
         }
+        migrator.registerMigration("aggregator-2: raw samples as one frame per batch") { db in
+            try db.execute("""
+                CREATE TABLE sample_frames (
+                    agent_id TEXT NOT NULL,
+                    first_ms INTEGER NOT NULL,
+                    last_ms INTEGER NOT NULL,
+                    cells INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX sample_frames_span ON sample_frames (agent_id, last_ms, first_ms);
+                """)
+            try moveSamplesIntoFrames(db)
+            try db.execute("DROP TABLE samples")
+        }
         return migrator
     }()
+
+    /// Moves the per-cell rows of `aggregator-1` into frames of one channel and one minute, streaming along
+    /// the old primary key (no sort, memory for one minute of one channel).
+    static func moveSamplesIntoFrames(_ db: SQLiteDatabase) throws {
+        let select = try db.prepare("SELECT agent_id, channel, time_ms, quanta FROM samples ORDER BY agent_id, channel, time_ms")
+        let insert = try db.prepare("INSERT INTO sample_frames (agent_id, first_ms, last_ms, cells, body) VALUES (?, ?, ?, ?, ?)")
+        var key: (agent: String, channel: String, minuteMs: Int64)?
+        var times: [Int64] = [], values: [Int64?] = []
+        func flush() throws {
+            guard let key, let first = times.first, let last = times.last else { return }
+            let frame = SampleFrame(times: times, channels: [key.channel], columns: [values])
+            try insert.bind(.text(key.agent), .integer(first), .integer(last), .integer(Int64(times.count)), .blob(frame.encoded()))
+            while try insert.step() {}
+            insert.reset()
+            times.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+        }
+        try select.forEachRow { row in
+            let next = (agent: row.string(at: 0), channel: row.string(at: 1), minuteMs: BatchCells.minuteStart(of: row.int64(at: 2)))
+            if let current = key, current != next { try flush() }
+            key = next
+            times.append(row.int64(at: 2))
+            values.append(row.int64(at: 3))
+        }
+        try flush()
+    }
 }
