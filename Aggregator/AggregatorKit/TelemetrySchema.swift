@@ -5,9 +5,17 @@ import EdgeSQLite
 /// Sequences are UInt64 stored by bit pattern in INTEGER columns; they are only compared in Swift.
 /// Values are whole quanta in INTEGER columns: exact, never REAL.
 enum TelemetrySchema {
-    static let migrator: SQLiteMigrator = {
+    static let migrator = migrator(count: Int.max)
+
+    /// The first `count` migrations (tests build a store of an older version with it).
+    static func migrator(count: Int) -> SQLiteMigrator {
         var migrator = SQLiteMigrator()
-        migrator.registerMigration("aggregator-1: ledger, samples, minute aggregates, fleet") { db in
+        for (name, body) in migrations.prefix(count) { migrator.registerMigration(name, body) }
+        return migrator
+    }
+
+    private static let migrations: [(String, SQLiteMigrator.Body)] = [
+        ("aggregator-1: ledger, samples, minute aggregates, fleet", { db in
             try db.execute("""
                 CREATE TABLE batches (
                     agent_id TEXT NOT NULL,
@@ -57,8 +65,8 @@ enum TelemetrySchema {
                 );
                 INSERT INTO retention (id) VALUES (1);
                 """)
-        }
-        migrator.registerMigration("aggregator-2: raw samples as one frame per batch") { db in
+        }),
+        ("aggregator-2: raw samples as one frame per batch", { db in
             try db.execute("""
                 CREATE TABLE sample_frames (
                     agent_id TEXT NOT NULL,
@@ -71,9 +79,8 @@ enum TelemetrySchema {
                 """)
             try moveSamplesIntoFrames(db)
             try db.execute("DROP TABLE samples")
-        }
-        return migrator
-    }()
+        }),
+    ]
 
     /// Moves the per-cell rows of `aggregator-1` into frames of one channel and one minute, streaming along
     /// the old primary key (no sort, memory for one minute of one channel).
