@@ -92,7 +92,7 @@ extension SampleFrame {
         for _ in 0..<channelCount {
             let nameBytes = try reader.take(try reader.count(limit: bytes.count))
             channels.append(String(decoding: nameBytes, as: UTF8.self))
-            let bitmap = try reader.take((rowCount + 7) / 8)
+            let bitmap = Array(try reader.take((rowCount + 7) / 8))
             var column = [Int64?](repeating: nil, count: rowCount), last: Int64 = 0
             for row in 0..<rowCount where bitmap[row >> 3] & (1 << UInt8(row & 7)) != 0 {
                 last = last &+ Self.unzigzag(try reader.varint())

@@ -17,7 +17,8 @@ import Testing
 
     @Test func malformedBlobIsCorrupt() throws {
         let bytes = SampleFrame(times: [1, 2], channels: ["a_v"], columns: [[5, 6]]).encoded()
-        for broken in [Array(bytes.dropLast()), bytes + [0], [2] + bytes.dropFirst(), [0xFF, 0xFF]] {
+        let broken: [[UInt8]] = [Array(bytes.dropLast()), bytes + [0], [2] + Array(bytes.dropFirst()), [0xFF, 0xFF]]
+        for broken in broken {
             #expect(throws: TelemetryStoreError.self) { try SampleFrame(decoding: broken) }
         }
     }
