@@ -71,8 +71,9 @@ public final class SQLiteTelemetryStore: TelemetryStore {
             try $0.recordRetention(rawOlderThanMs: rawOlderThanMs, aggregatesOlderThanMs: aggregatesOlderThanMs)
         }
         var result = PruneResult()
+        let agents = try run("list the agents") { try $0.agentIDs() }
         // Raw frames: whole ones ending before the cutoff, then the few that straddle it lose their older cells.
-        for agent in try run("list the agents", { try $0.agentIDs() }) {
+        for agent in agents {
             var chunkDone = (frames: chunk, cells: 0)
             while chunkDone.frames == chunk {
                 chunkDone = try run("prune raw samples of \(agent)") {
@@ -88,11 +89,11 @@ public final class SQLiteTelemetryStore: TelemetryStore {
                 result.rawSamples += chunkDone.cells
             }
         }
-        for key in try run("list the channels", { try $0.channelPairs() }) {
+        for agent in agents {
             var deleted = chunk
             while deleted == chunk {
-                deleted = try run("prune minute aggregates of \(key.agentID)") {
-                    try $0.deleteMinuteChunk(of: key, olderThanMs: aggregatesOlderThanMs, chunkRows: chunk)
+                deleted = try run("prune minute aggregates of \(agent)") {
+                    try $0.deleteMinuteChunk(of: agent, olderThanMs: aggregatesOlderThanMs, chunkRows: chunk)
                 }
                 result.minuteAggregates += deleted
             }

@@ -56,21 +56,29 @@ extension TelemetryConnection {
             channels: specs, rows: rows, truncated: truncated)
     }
 
-    /// Each channel's first `limit + 1` minutes in the window (a minute that starts before the window still overlaps it).
+    /// The window's minutes in time order (a minute that starts before the window still overlaps it), up to the
+    /// first `limit + 1` distinct minutes of the wanted channels: enough for the first `limit` rows and `truncated`.
     private func minuteCells(_ query: SampleQuery, specs: [ChannelSpec], limit: Int) throws -> SeriesMerger {
         let select = try db.prepare("""
-            SELECT minute_ms, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates
-            WHERE agent_id = ? AND channel = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms LIMIT ?
+            SELECT minute_ms, channel, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates
+            WHERE agent_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms
             """)
-        let from = BatchCells.minuteStart(of: query.fromMs)
+        try select.bind(.text(query.agentID), .integer(BatchCells.minuteStart(of: query.fromMs)), .integer(query.toMs))
+        defer { select.reset() }
+        let columnOf = Dictionary(specs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         var merger = SeriesMerger(channelCount: specs.count)
-        for (index, spec) in specs.enumerated() {
-            try select.bind(.text(query.agentID), .text(spec.name), .integer(from), .integer(query.toMs), .integer(Int64(limit + 1)))
-            try select.forEachRow { row in
-                let aggregate = MinuteAggregate(
-                    minQuanta: row.int64(at: 1), maxQuanta: row.int64(at: 2), sumQuanta: row.int64(at: 3), count: row.int64(at: 4))
-                merger.add(timeMs: row.int64(at: 0), channel: index, cell: .minute(aggregate))
+        var minutes = 0, lastMinute: Int64?
+        while try select.step() {
+            guard let column = columnOf[select.string(at: 1)] else { continue }
+            let minute = select.int64(at: 0)
+            if minute != lastMinute {
+                guard minutes <= limit else { break }
+                minutes += 1
+                lastMinute = minute
             }
+            let aggregate = MinuteAggregate(
+                minQuanta: select.int64(at: 2), maxQuanta: select.int64(at: 3), sumQuanta: select.int64(at: 4), count: select.int64(at: 5))
+            merger.add(timeMs: minute, channel: column, cell: .minute(aggregate))
         }
         return merger
     }
@@ -113,26 +121,19 @@ extension TelemetryConnection {
         try run(update, [.integer(rawOlderThanMs), .integer(aggregatesOlderThanMs)])
     }
 
-    /// Every (agent, channel) ever stored: the prefixes of the aggregate keys.
-    func channelPairs() throws -> [ChannelKey] {
-        try db.prepare("SELECT agent_id, channel FROM latest ORDER BY agent_id, channel").rows {
-            ChannelKey(agentID: $0.string(at: 0), channel: $0.string(at: 1))
-        }
-    }
-
     /// Every agent that ever stored a batch.
     func agentIDs() throws -> [String] {
         try db.prepare("SELECT agent_id FROM agents ORDER BY agent_id").rows { $0.string(at: 0) }
     }
 
-    /// Deletes at most `chunkRows` minute aggregates of one channel older than `cutoffMs`, along the primary key.
-    func deleteMinuteChunk(of key: ChannelKey, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> Int {
+    /// Deletes at most `chunkRows` minute aggregates of `agent` older than `cutoffMs`, along the primary key.
+    func deleteMinuteChunk(of agent: String, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> Int {
         let delete = try db.prepare("""
-            DELETE FROM minute_aggregates WHERE agent_id = ?1 AND channel = ?2 AND minute_ms IN
-                (SELECT minute_ms FROM minute_aggregates WHERE agent_id = ?1 AND channel = ?2 AND minute_ms < ?3
-                 ORDER BY minute_ms LIMIT ?4)
+            DELETE FROM minute_aggregates WHERE agent_id = ?1 AND (minute_ms, channel) IN
+                (SELECT minute_ms, channel FROM minute_aggregates WHERE agent_id = ?1 AND minute_ms < ?2
+                 ORDER BY minute_ms, channel LIMIT ?3)
             """)
-        try run(delete, [.text(key.agentID), .text(key.channel), .integer(cutoffMs), .integer(Int64(chunkRows))])
+        try run(delete, [.text(agent), .integer(cutoffMs), .integer(Int64(chunkRows))])
         return db.changes
     }
 

@@ -29,7 +29,7 @@ final class TelemetryConnection {
         upsertMinute = try db.prepare("""
             INSERT INTO minute_aggregates (agent_id, channel, minute_ms, min_quanta, max_quanta, sum_quanta, count)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (agent_id, channel, minute_ms) DO UPDATE SET
+            ON CONFLICT (agent_id, minute_ms, channel) DO UPDATE SET
                 min_quanta = min(min_quanta, excluded.min_quanta), max_quanta = max(max_quanta, excluded.max_quanta),
                 sum_quanta = sum_quanta + excluded.sum_quanta, count = count + excluded.count
             """)

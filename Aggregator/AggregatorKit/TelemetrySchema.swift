@@ -66,7 +66,7 @@ enum TelemetrySchema {
                 INSERT INTO retention (id) VALUES (1);
                 """)
         }),
-        ("aggregator-2: raw samples as one frame per batch", { db in
+        ("aggregator-2: raw samples as one frame per batch, minute aggregates keyed by minute", { db in
             try db.execute("""
                 CREATE TABLE sample_frames (
                     agent_id TEXT NOT NULL,
@@ -78,7 +78,25 @@ enum TelemetrySchema {
                 CREATE INDEX sample_frames_span ON sample_frames (agent_id, last_ms, first_ms);
                 """)
             try moveSamplesIntoFrames(db)
-            try db.execute("DROP TABLE samples")
+            // Minute first in the key: a batch's upserts (every channel, one or two minutes) then share one or two
+            // leaf pages instead of dirtying one page per channel.
+            try db.execute("""
+                DROP TABLE samples;
+                CREATE TABLE minute_aggregates_by_minute (
+                    agent_id TEXT NOT NULL,
+                    minute_ms INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    min_quanta INTEGER NOT NULL,
+                    max_quanta INTEGER NOT NULL,
+                    sum_quanta INTEGER NOT NULL CHECK (typeof(sum_quanta) = 'integer'),
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, minute_ms, channel)
+                ) WITHOUT ROWID;
+                INSERT INTO minute_aggregates_by_minute
+                    SELECT agent_id, minute_ms, channel, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates;
+                DROP TABLE minute_aggregates;
+                ALTER TABLE minute_aggregates_by_minute RENAME TO minute_aggregates;
+                """)
         }),
     ]
 

@@ -77,6 +77,17 @@ import Testing
                 #expect(series.rows.map(\.timeMs) == (1...min(limit, 359)).map { Batches.t0 + Int64($0) * 1_000 })
                 #expect(series.truncated == (limit < 359))
             }
+            // Six minutes from t0; one channel or all of them.
+            for limit in [1, 5, 6, 7] {
+                for channels in [[], ["freq_hz"]] {
+                    let series = try store.samples(SampleQuery(
+                        agentID: "tx-1", fromMs: Batches.t0 + 1_000, toMs: Batches.t0 + 86_400_000, channels: channels,
+                        resolution: .minute, rowLimit: limit))
+                    #expect(series.rows.map(\.timeMs) == (0..<min(limit, 6)).map { Batches.t0 + Int64($0) * 60_000 })
+                    #expect(series.truncated == (limit < 6))
+                    #expect(series.rows.allSatisfy { $0.cells.allSatisfy { $0 != nil } })
+                }
+            }
         }
     }
 }
