@@ -10,8 +10,8 @@ final class TelemetryConnection {
     private let insertBatch: SQLiteStatement
     private let findOverlappingFrames: SQLiteStatement
     private let insertFrame: SQLiteStatement
-    private let upsertMinute: SQLiteStatement
-    private let upsertLatest: SQLiteStatement
+    private let upsertMinutes: MultiRowUpsert
+    private let upsertLatest: MultiRowUpsert
     private let findAgent: SQLiteStatement
     private let saveAgent: SQLiteStatement
 
@@ -26,19 +26,21 @@ final class TelemetryConnection {
             SELECT body FROM sample_frames WHERE agent_id = ?1 AND last_ms >= ?2 AND first_ms <= ?3
             """)
         insertFrame = try db.prepare("INSERT INTO sample_frames (agent_id, first_ms, last_ms, cells, body) VALUES (?, ?, ?, ?, ?)")
-        upsertMinute = try db.prepare("""
-            INSERT INTO minute_aggregates (agent_id, channel, minute_ms, min_quanta, max_quanta, sum_quanta, count)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (agent_id, minute_ms, channel) DO UPDATE SET
-                min_quanta = min(min_quanta, excluded.min_quanta), max_quanta = max(max_quanta, excluded.max_quanta),
-                sum_quanta = sum_quanta + excluded.sum_quanta, count = count + excluded.count
-            """)
+        upsertMinutes = MultiRowUpsert(
+            db, head: "INSERT INTO minute_aggregates (agent_id, channel, minute_ms, min_quanta, max_quanta, sum_quanta, count)",
+            columns: 7,
+            tail: """
+                ON CONFLICT (agent_id, minute_ms, channel) DO UPDATE SET
+                    min_quanta = min(min_quanta, excluded.min_quanta), max_quanta = max(max_quanta, excluded.max_quanta),
+                    sum_quanta = sum_quanta + excluded.sum_quanta, count = count + excluded.count
+                """)
         // An older batch arriving late must not replace a newer latest value.
-        upsertLatest = try db.prepare("""
-            INSERT INTO latest (agent_id, channel, time_ms, quanta) VALUES (?, ?, ?, ?)
-            ON CONFLICT (agent_id, channel) DO UPDATE SET time_ms = excluded.time_ms, quanta = excluded.quanta
-            WHERE excluded.time_ms >= latest.time_ms
-            """)
+        upsertLatest = MultiRowUpsert(
+            db, head: "INSERT INTO latest (agent_id, channel, time_ms, quanta)", columns: 4,
+            tail: """
+                ON CONFLICT (agent_id, channel) DO UPDATE SET time_ms = excluded.time_ms, quanta = excluded.quanta
+                WHERE excluded.time_ms >= latest.time_ms
+                """)
         findAgent = try db.prepare("""
             SELECT highest_sequence, acknowledged_through, last_seen_ms, batches FROM agents WHERE agent_id = ?
             """)
@@ -61,16 +63,16 @@ final class TelemetryConnection {
             if let first = frame.firstMs, let last = frame.lastMs {
                 try run(insertFrame, [agent, .integer(first), .integer(last), .integer(Int64(samples)), .blob(frame.encoded())])
             }
-            for (key, aggregate) in try BatchCells.minuteAggregates(of: frame) {
-                try run(upsertMinute, [
+            try upsertMinutes.run(try BatchCells.minuteAggregates(of: frame).flatMap { key, aggregate in
+                [
                     agent, .text(key.channel), .integer(key.minuteMs), .integer(aggregate.minQuanta),
                     .integer(aggregate.maxQuanta), .integer(aggregate.sumQuanta), .integer(aggregate.count),
-                ])
-            }
-            for (name, column) in zip(frame.channels, frame.columns) {
-                guard let row = column.lastIndex(where: { $0 != nil }), let quanta = column[row] else { continue }
-                try run(upsertLatest, [agent, .text(name), .integer(frame.times[row]), .integer(quanta)])
-            }
+                ]
+            })
+            try upsertLatest.run(zip(frame.channels, frame.columns).flatMap { name, column -> [SQLiteValue] in
+                guard let row = column.lastIndex(where: { $0 != nil }), let quanta = column[row] else { return [] }
+                return [agent, .text(name), .integer(frame.times[row]), .integer(quanta)]
+            })
             try run(insertBatch, [
                 agent, sequence, .integer(digest), .integer(receivedAtMs), .integer(Int64(frameBytes)), .integer(Int64(samples)),
             ])

@@ -90,4 +90,36 @@ import Testing
             }
         }
     }
+
+    /// `rows` cells of one channel at 1 ms steps, each just under 2^53 quanta: their minute sum leaves Int64 past ~1,024.
+    func huge(sequence: UInt64, startMs: Int64, rows: Int) throws -> TelemetryBatch {
+        try TelemetryBatch(
+            agentID: "tx-1", sequence: sequence, startTimeMs: startMs, timing: .regular(intervalMs: 1),
+            channels: [try ChannelSpec(name: "total_kw")], columns: [Array(repeating: (1 << 53) - 1, count: rows)], rowCount: rows)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func minuteSumOverflowRefusesTheWholeBatch(kind: StoreKind) throws {
+        try withTemporaryDirectory { dir in
+            let store = try kind.make(in: dir)
+            // Within one batch (summed in Swift), then across two batches (summed by the upsert).
+            for refused in [try huge(sequence: 1, startMs: Batches.t0, rows: 1_100), try huge(sequence: 2, startMs: Batches.t0 + 600, rows: 600)] {
+                do throws(TelemetryStoreError) {
+                    _ = try store.ingest(batch: refused, frameBytes: 1, receivedAtMs: 1)
+                    Issue.record("a minute sum beyond Int64 was stored")
+                } catch {
+                    #expect(error.label == "storage.aggregate_overflow")
+                }
+                if refused.sequence == 1 {
+                    #expect(try store.ingest(batch: try huge(sequence: 1, startMs: Batches.t0, rows: 600), frameBytes: 1, receivedAtMs: 1)
+                        == .stored(samples: 600))
+                }
+            }
+            // Nothing of the refused batches: raw, aggregates, ledger and acknowledgement are those of the stored one.
+            #expect(Batches.cells(of: try store.all()).count == 600)
+            #expect(minuteCount(try store.all("tx-1", .minute)) == 600)
+            #expect(try store.ledger(agent: "tx-1").values == 600)
+            #expect(try store.acknowledgedThrough(agent: "tx-1") == 1)
+        }
+    }
 }
