@@ -20,6 +20,40 @@ enum BatchCells {
         }
     }
 
+    /// The batch's cells as a frame, leaving out those whose (channel, time) is in `held` (already stored):
+    /// the first value stored for a channel and time is the one kept.
+    static func frame(of batch: TelemetryBatch, without held: [String: Set<Int64>] = [:]) -> SampleFrame {
+        let times = (0..<batch.rowCount).map { batch.timeMs(ofRow: $0) }
+        let columns = zip(batch.channels, batch.columns).map { spec, column in
+            guard let heldTimes = held[spec.name] else { return column }
+            return column.indices.map { heldTimes.contains(times[$0]) ? nil : column[$0] }
+        }
+        return SampleFrame(times: times, channels: batch.channels.map(\.name), columns: columns)
+    }
+
+    /// The one-minute aggregates of a frame's cells: one per (channel, minute), summed in Swift.
+    static func minuteAggregates(of frame: SampleFrame) throws(TelemetryStoreError) -> [(MinuteAccumulator.Key, MinuteAggregate)] {
+        var result: [(MinuteAccumulator.Key, MinuteAggregate)] = []
+        for (name, column) in zip(frame.channels, frame.columns) {
+            // Times increase, so each minute is one run of the column.
+            var current: (minuteMs: Int64, aggregate: MinuteAggregate)?
+            for (row, value) in column.enumerated() {
+                guard let value else { continue }
+                let one = MinuteAggregate(minQuanta: value, maxQuanta: value, sumQuanta: value, count: 1)
+                let minute = minuteStart(of: frame.times[row])
+                if var open = current, open.minuteMs == minute {
+                    try open.aggregate.merge(one, channel: name)
+                    current = open
+                } else {
+                    if let open = current { result.append((MinuteAccumulator.Key(channel: name, minuteMs: open.minuteMs), open.aggregate)) }
+                    current = (minute, one)
+                }
+            }
+            if let open = current { result.append((MinuteAccumulator.Key(channel: name, minuteMs: open.minuteMs), open.aggregate)) }
+        }
+        return result
+    }
+
     /// FNV-1a (64-bit) over the batch's decoded contents: a retry encoded differently (level, dictionary)
     /// has the same digest, a different batch under the same sequence almost surely not.
     static func digest(of batch: TelemetryBatch) -> Int64 {

@@ -71,16 +71,31 @@ public final class SQLiteTelemetryStore: TelemetryStore {
             try $0.recordRetention(rawOlderThanMs: rawOlderThanMs, aggregatesOlderThanMs: aggregatesOlderThanMs)
         }
         var result = PruneResult()
-        for key in try run("list the channels", { try $0.channelPairs() }) {
-            for table in PrunedTable.allCases {
-                let cutoff = table == .samples ? rawOlderThanMs : aggregatesOlderThanMs
-                var deleted = chunk
-                while deleted == chunk {
-                    deleted = try run("prune \(table) of \(key.agentID)") {
-                        try $0.deleteChunk(table, of: key, olderThanMs: cutoff, chunkRows: chunk)
-                    }
-                    if table == .samples { result.rawSamples += deleted } else { result.minuteAggregates += deleted }
+        let agents = try run("list the agents") { try $0.agentIDs() }
+        // Raw frames: whole ones ending before the cutoff, then the few that straddle it lose their older cells.
+        for agent in agents {
+            var chunkDone = (frames: chunk, cells: 0)
+            while chunkDone.frames == chunk {
+                chunkDone = try run("prune raw samples of \(agent)") {
+                    try $0.deleteFrameChunk(of: agent, olderThanMs: rawOlderThanMs, chunkRows: chunk)
                 }
+                result.rawSamples += chunkDone.cells
+            }
+            chunkDone = (chunk, 0)
+            while chunkDone.frames == chunk {
+                chunkDone = try run("trim raw samples of \(agent)") {
+                    try $0.trimFrameChunk(of: agent, olderThanMs: rawOlderThanMs, chunkRows: chunk)
+                }
+                result.rawSamples += chunkDone.cells
+            }
+        }
+        for agent in agents {
+            var deleted = chunk
+            while deleted == chunk {
+                deleted = try run("prune minute aggregates of \(agent)") {
+                    try $0.deleteMinuteChunk(of: agent, olderThanMs: aggregatesOlderThanMs, chunkRows: chunk)
+                }
+                result.minuteAggregates += deleted
             }
         }
         var deleted = chunk

@@ -23,10 +23,13 @@ extension TelemetryConnection {
     }
 
     func ledger(agent: String) throws -> TelemetryLedger {
-        let select = try db.prepare("SELECT channel, time_ms, quanta FROM samples WHERE agent_id = ?")
+        let select = try db.prepare("SELECT body FROM sample_frames WHERE agent_id = ?")
         try select.bind(.text(agent))
         var ledger = TelemetryLedger()
-        try select.forEachRow { ledger.add(timeMs: $0.int64(at: 1), channel: $0.string(at: 0), quanta: $0.int64(at: 2)) }
+        try select.forEachRow { row in
+            let frame = try SampleFrame(decoding: row.blob(at: 0))
+            frame.forEachCell { ledger.add(timeMs: $1, channel: frame.channels[$0], quanta: $2) }
+        }
         return ledger
     }
 
@@ -45,29 +48,68 @@ extension TelemetryConnection {
         }
         let resolution = try query.resolution ?? (rawRetainedFromMs().map { query.fromMs < $0 } == true ? .minute : .raw)
         let limit = query.clampedRowLimit
-        let sql = resolution == .raw
-            ? "SELECT time_ms, quanta, quanta, quanta, 1 FROM samples"
-                + " WHERE agent_id = ? AND channel = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms LIMIT ?"
-            : "SELECT minute_ms, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates"
-                + " WHERE agent_id = ? AND channel = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms LIMIT ?"
-        let select = try db.prepare(sql)
-        // A minute that starts before the window still overlaps it.
-        let from = resolution == .raw ? query.fromMs : BatchCells.minuteStart(of: query.fromMs)
-        var merger = SeriesMerger(channelCount: specs.count)
-        for (index, spec) in specs.enumerated() {
-            try select.bind(.text(query.agentID), .text(spec.name), .integer(from), .integer(query.toMs), .integer(Int64(limit + 1)))
-            try select.forEachRow { row in
-                let aggregate = MinuteAggregate(
-                    minQuanta: row.int64(at: 1), maxQuanta: row.int64(at: 2), sumQuanta: row.int64(at: 3), count: row.int64(at: 4))
-                merger.add(
-                    timeMs: row.int64(at: 0), channel: index,
-                    cell: resolution == .raw ? .raw(quanta: aggregate.sumQuanta) : .minute(aggregate))
-            }
-        }
+        let merger = resolution == .raw
+            ? try rawCells(query, specs: specs, limit: limit) : try minuteCells(query, specs: specs, limit: limit)
         let (rows, truncated) = merger.rows(limit: limit)
         return SampleSeries(
             agentID: query.agentID, fromMs: query.fromMs, toMs: query.toMs, resolution: resolution,
             channels: specs, rows: rows, truncated: truncated)
+    }
+
+    /// The window's minutes in time order (a minute that starts before the window still overlaps it), up to the
+    /// first `limit + 1` distinct minutes of the wanted channels: enough for the first `limit` rows and `truncated`.
+    private func minuteCells(_ query: SampleQuery, specs: [ChannelSpec], limit: Int) throws -> SeriesMerger {
+        let select = try db.prepare("""
+            SELECT minute_ms, channel, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates
+            WHERE agent_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms
+            """)
+        try select.bind(.text(query.agentID), .integer(BatchCells.minuteStart(of: query.fromMs)), .integer(query.toMs))
+        defer { select.reset() }
+        let columnOf = Dictionary(specs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var merger = SeriesMerger(channelCount: specs.count)
+        var minutes = 0, lastMinute: Int64?
+        while try select.step() {
+            guard let column = columnOf[select.string(at: 1)] else { continue }
+            let minute = select.int64(at: 0)
+            if minute != lastMinute {
+                guard minutes <= limit else { break }
+                minutes += 1
+                lastMinute = minute
+            }
+            let aggregate = MinuteAggregate(
+                minQuanta: select.int64(at: 2), maxQuanta: select.int64(at: 3), sumQuanta: select.int64(at: 4), count: select.int64(at: 5))
+            merger.add(timeMs: minute, channel: column, cell: .minute(aggregate))
+        }
+        return merger
+    }
+
+    /// The raw cells in the window, decoded from the frames that overlap it, in order of their first time.
+    /// Reading stops at a frame that starts after the first `limit + 1` distinct times already found:
+    /// it cannot change the first `limit` rows nor whether there are more.
+    private func rawCells(_ query: SampleQuery, specs: [ChannelSpec], limit: Int) throws -> SeriesMerger {
+        let select = try db.prepare("""
+            SELECT first_ms, body FROM sample_frames WHERE agent_id = ? AND last_ms >= ? AND first_ms < ? ORDER BY first_ms
+            """)
+        try select.bind(.text(query.agentID), .integer(query.fromMs), .integer(query.toMs))
+        defer { select.reset() }
+        let columnOf = Dictionary(specs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var merger = SeriesMerger(channelCount: specs.count)
+        var times = Set<Int64>(), bound: Int64?
+        while try select.step() {
+            if let bound, select.int64(at: 0) > bound { break }
+            let frame = try SampleFrame(decoding: select.blob(at: 1))
+            frame.forEachCell { channel, timeMs, quanta in
+                guard timeMs >= query.fromMs, timeMs < query.toMs, let column = columnOf[frame.channels[channel]] else { return }
+                merger.add(timeMs: timeMs, channel: column, cell: .raw(quanta: quanta))
+                times.insert(timeMs)
+            }
+            if times.count > limit {
+                let smallest = times.sorted().prefix(limit + 1)
+                bound = smallest.last
+                times = Set(smallest)
+            }
+        }
+        return merger
     }
 
     /// Moves the retention marks forward (never back): queries before the raw mark read minute aggregates.
@@ -79,23 +121,54 @@ extension TelemetryConnection {
         try run(update, [.integer(rawOlderThanMs), .integer(aggregatesOlderThanMs)])
     }
 
-    /// Every (agent, channel) ever stored: the prefixes of the sample and aggregate keys.
-    func channelPairs() throws -> [ChannelKey] {
-        try db.prepare("SELECT agent_id, channel FROM latest ORDER BY agent_id, channel").rows {
-            ChannelKey(agentID: $0.string(at: 0), channel: $0.string(at: 1))
+    /// Every agent that ever stored a batch.
+    func agentIDs() throws -> [String] {
+        try db.prepare("SELECT agent_id FROM agents ORDER BY agent_id").rows { $0.string(at: 0) }
+    }
+
+    /// Deletes at most `chunkRows` minute aggregates of `agent` older than `cutoffMs`, along the primary key.
+    func deleteMinuteChunk(of agent: String, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> Int {
+        let delete = try db.prepare("""
+            DELETE FROM minute_aggregates WHERE agent_id = ?1 AND (minute_ms, channel) IN
+                (SELECT minute_ms, channel FROM minute_aggregates WHERE agent_id = ?1 AND minute_ms < ?2
+                 ORDER BY minute_ms, channel LIMIT ?3)
+            """)
+        try run(delete, [.text(agent), .integer(cutoffMs), .integer(Int64(chunkRows))])
+        return db.changes
+    }
+
+    /// In one transaction, deletes at most `chunkRows` frames of `agent` whose last cell is before `cutoffMs`.
+    func deleteFrameChunk(of agent: String, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> (frames: Int, cells: Int) {
+        let select = try db.prepare("SELECT rowid, cells FROM sample_frames WHERE agent_id = ? AND last_ms < ? LIMIT ?")
+        let delete = try db.prepare("DELETE FROM sample_frames WHERE rowid = ?")
+        return try db.transaction {
+            try select.bind(.text(agent), .integer(cutoffMs), .integer(Int64(chunkRows)))
+            let doomed = try select.rows { ($0.int64(at: 0), Int($0.int64(at: 1))) }
+            for (rowid, _) in doomed { try run(delete, [.integer(rowid)]) }
+            return (doomed.count, doomed.reduce(0) { $0 + $1.1 })
         }
     }
 
-    /// Deletes at most `chunkRows` rows of one channel older than `cutoffMs`, along its primary key; returns the count.
-    func deleteChunk(_ table: PrunedTable, of key: ChannelKey, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> Int {
-        let (name, column) = table == .samples ? ("samples", "time_ms") : ("minute_aggregates", "minute_ms")
-        let delete = try db.prepare("""
-            DELETE FROM \(name) WHERE agent_id = ?1 AND channel = ?2 AND \(column) IN
-                (SELECT \(column) FROM \(name) WHERE agent_id = ?1 AND channel = ?2 AND \(column) < ?3
-                 ORDER BY \(column) LIMIT ?4)
+    /// In one transaction, rewrites at most `chunkRows` frames of `agent` that straddle `cutoffMs` without
+    /// their cells before it, so raw retention stays exact per cell.
+    func trimFrameChunk(of agent: String, olderThanMs cutoffMs: Int64, chunkRows: Int) throws -> (frames: Int, cells: Int) {
+        let select = try db.prepare("""
+            SELECT rowid, cells, body FROM sample_frames WHERE agent_id = ?1 AND last_ms >= ?2 AND first_ms < ?2 LIMIT ?3
             """)
-        try run(delete, [.text(key.agentID), .text(key.channel), .integer(cutoffMs), .integer(Int64(chunkRows))])
-        return db.changes
+        let update = try db.prepare("UPDATE sample_frames SET first_ms = ?, last_ms = ?, cells = ?, body = ? WHERE rowid = ?")
+        return try db.transaction {
+            try select.bind(.text(agent), .integer(cutoffMs), .integer(Int64(chunkRows)))
+            let straddling = try select.rows { ($0.int64(at: 0), Int($0.int64(at: 1)), $0.blob(at: 2)) }
+            var dropped = 0
+            for (rowid, cells, body) in straddling {
+                let kept = try SampleFrame(decoding: body).dropping(before: cutoffMs)
+                // last_ms >= cutoff, so the frame keeps at least its last cell.
+                guard let first = kept.firstMs, let last = kept.lastMs else { continue }
+                dropped += cells - kept.cellCount
+                try run(update, [.integer(first), .integer(last), .integer(Int64(kept.cellCount)), .blob(kept.encoded()), .integer(rowid)])
+            }
+            return (straddling.count, dropped)
+        }
     }
 
     /// Deletes at most `chunkRows` ledger rows received before `cutoffMs`; returns the count.
@@ -111,11 +184,6 @@ extension TelemetryConnection {
 struct ChannelKey: Sendable, Hashable {
     var agentID: String
     var channel: String
-}
-
-/// The tables `prune` deletes from channel by channel.
-enum PrunedTable: Sendable, CaseIterable {
-    case samples, minuteAggregates
 }
 
 /// Merges per-channel columns (each in time order) into rows, keeping the first `limit` times.

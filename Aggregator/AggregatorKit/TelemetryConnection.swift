@@ -8,9 +8,10 @@ final class TelemetryConnection {
     var counters = StoreCounters()
     private let findBatch: SQLiteStatement
     private let insertBatch: SQLiteStatement
-    private let insertSample: SQLiteStatement
-    private let upsertMinute: SQLiteStatement
-    private let upsertLatest: SQLiteStatement
+    private let findOverlappingFrames: SQLiteStatement
+    private let insertFrame: SQLiteStatement
+    private let upsertMinutes: MultiRowUpsert
+    private let upsertLatest: MultiRowUpsert
     private let findAgent: SQLiteStatement
     private let saveAgent: SQLiteStatement
 
@@ -20,20 +21,26 @@ final class TelemetryConnection {
         insertBatch = try db.prepare("""
             INSERT INTO batches (agent_id, sequence, digest, received_at_ms, frame_bytes, samples) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        insertSample = try db.prepare("INSERT OR IGNORE INTO samples (agent_id, channel, time_ms, quanta) VALUES (?, ?, ?, ?)")
-        upsertMinute = try db.prepare("""
-            INSERT INTO minute_aggregates (agent_id, channel, minute_ms, min_quanta, max_quanta, sum_quanta, count)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (agent_id, channel, minute_ms) DO UPDATE SET
-                min_quanta = min(min_quanta, excluded.min_quanta), max_quanta = max(max_quanta, excluded.max_quanta),
-                sum_quanta = sum_quanta + excluded.sum_quanta, count = count + excluded.count
+        // Frames of the agent whose span meets [first, last]; along the index, so none at all for an agent's next batch.
+        findOverlappingFrames = try db.prepare("""
+            SELECT body FROM sample_frames WHERE agent_id = ?1 AND last_ms >= ?2 AND first_ms <= ?3
             """)
+        insertFrame = try db.prepare("INSERT INTO sample_frames (agent_id, first_ms, last_ms, cells, body) VALUES (?, ?, ?, ?, ?)")
+        upsertMinutes = MultiRowUpsert(
+            db, head: "INSERT INTO minute_aggregates (agent_id, channel, minute_ms, min_quanta, max_quanta, sum_quanta, count)",
+            columns: 7,
+            tail: """
+                ON CONFLICT (agent_id, minute_ms, channel) DO UPDATE SET
+                    min_quanta = min(min_quanta, excluded.min_quanta), max_quanta = max(max_quanta, excluded.max_quanta),
+                    sum_quanta = sum_quanta + excluded.sum_quanta, count = count + excluded.count
+                """)
         // An older batch arriving late must not replace a newer latest value.
-        upsertLatest = try db.prepare("""
-            INSERT INTO latest (agent_id, channel, time_ms, quanta) VALUES (?, ?, ?, ?)
-            ON CONFLICT (agent_id, channel) DO UPDATE SET time_ms = excluded.time_ms, quanta = excluded.quanta
-            WHERE excluded.time_ms >= latest.time_ms
-            """)
+        upsertLatest = MultiRowUpsert(
+            db, head: "INSERT INTO latest (agent_id, channel, time_ms, quanta)", columns: 4,
+            tail: """
+                ON CONFLICT (agent_id, channel) DO UPDATE SET time_ms = excluded.time_ms, quanta = excluded.quanta
+                WHERE excluded.time_ms >= latest.time_ms
+                """)
         findAgent = try db.prepare("""
             SELECT highest_sequence, acknowledged_through, last_seen_ms, batches FROM agents WHERE agent_id = ?
             """)
@@ -51,33 +58,44 @@ final class TelemetryConnection {
         if let stored { return stored == digest ? .duplicate : .conflict }
 
         return try db.transaction {
-            var minutes = MinuteAccumulator()
-            var newest: [Int: (timeMs: Int64, quanta: Int64)] = [:]
-            var samples = 0
-            try BatchCells.forEachCell(of: batch) { channel, timeMs, quanta in
-                let name = batch.channels[channel].name
-                try run(insertSample, [agent, .text(name), .integer(timeMs), .integer(quanta)])
-                // A cell at a time already stored for this channel (overlapping batches) keeps the first value.
-                guard db.changes == 1 else { return }
-                samples += 1
-                try minutes.add(channel: name, timeMs: timeMs, quanta: quanta)
-                if newest[channel].map({ timeMs >= $0.timeMs }) ?? true { newest[channel] = (timeMs, quanta) }
+            let frame = BatchCells.frame(of: batch, without: try heldCells(of: batch))
+            let samples = frame.cellCount
+            if let first = frame.firstMs, let last = frame.lastMs {
+                try run(insertFrame, [agent, .integer(first), .integer(last), .integer(Int64(samples)), .blob(frame.encoded())])
             }
-            for (key, aggregate) in minutes.aggregates {
-                try run(upsertMinute, [
+            try upsertMinutes.run(try BatchCells.minuteAggregates(of: frame).flatMap { key, aggregate in
+                [
                     agent, .text(key.channel), .integer(key.minuteMs), .integer(aggregate.minQuanta),
                     .integer(aggregate.maxQuanta), .integer(aggregate.sumQuanta), .integer(aggregate.count),
-                ])
-            }
-            for (channel, cell) in newest {
-                try run(upsertLatest, [agent, .text(batch.channels[channel].name), .integer(cell.timeMs), .integer(cell.quanta)])
-            }
+                ]
+            })
+            try upsertLatest.run(zip(frame.channels, frame.columns).flatMap { name, column -> [SQLiteValue] in
+                guard let row = column.lastIndex(where: { $0 != nil }), let quanta = column[row] else { return [] }
+                return [agent, .text(name), .integer(frame.times[row]), .integer(quanta)]
+            })
             try run(insertBatch, [
                 agent, sequence, .integer(digest), .integer(receivedAtMs), .integer(Int64(frameBytes)), .integer(Int64(samples)),
             ])
             try saveAgentState(batch: batch, receivedAtMs: receivedAtMs)
             return .stored(samples: samples)
         }
+    }
+
+    /// The (channel, time) of the batch's channels already stored by earlier frames that overlap it in time
+    /// (overlapping batches under two sequences): those cells are not stored again.
+    private func heldCells(of batch: TelemetryBatch) throws -> [String: Set<Int64>] {
+        guard batch.rowCount > 0 else { return [:] }
+        let names = Set(batch.channels.map(\.name))
+        var held: [String: Set<Int64>] = [:]
+        try findOverlappingFrames.bind(
+            .text(batch.agentID), .integer(batch.timeMs(ofRow: 0)), .integer(batch.timeMs(ofRow: batch.rowCount - 1)))
+        try findOverlappingFrames.forEachRow { row in
+            let stored = try SampleFrame(decoding: row.blob(at: 0))
+            for (name, column) in zip(stored.channels, stored.columns) where names.contains(name) {
+                for (index, value) in column.enumerated() where value != nil { held[name, default: []].insert(stored.times[index]) }
+            }
+        }
+        return held
     }
 
     /// Highest sequence, contiguous acknowledgement, last seen and batch count, updated in Swift (UInt64 order).

@@ -5,9 +5,17 @@ import EdgeSQLite
 /// Sequences are UInt64 stored by bit pattern in INTEGER columns; they are only compared in Swift.
 /// Values are whole quanta in INTEGER columns: exact, never REAL.
 enum TelemetrySchema {
-    static let migrator: SQLiteMigrator = {
+    static let migrator = migrator(count: Int.max)
+
+    /// The first `count` migrations (tests build a store of an older version with it).
+    static func migrator(count: Int) -> SQLiteMigrator {
         var migrator = SQLiteMigrator()
-        migrator.registerMigration("aggregator-1: ledger, samples, minute aggregates, fleet") { db in
+        for (name, body) in migrations.prefix(count) { migrator.registerMigration(name, body) }
+        return migrator
+    }
+
+    private static let migrations: [(String, SQLiteMigrator.Body)] = [
+        ("aggregator-1: ledger, samples, minute aggregates, fleet", { db in
             try db.execute("""
                 CREATE TABLE batches (
                     agent_id TEXT NOT NULL,
@@ -57,7 +65,64 @@ enum TelemetrySchema {
                 );
                 INSERT INTO retention (id) VALUES (1);
                 """)
+        }),
+        ("aggregator-2: raw samples as one frame per batch, minute aggregates keyed by minute", { db in
+            try db.execute("""
+                CREATE TABLE sample_frames (
+                    agent_id TEXT NOT NULL,
+                    first_ms INTEGER NOT NULL,
+                    last_ms INTEGER NOT NULL,
+                    cells INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX sample_frames_span ON sample_frames (agent_id, last_ms, first_ms);
+                """)
+            try moveSamplesIntoFrames(db)
+            // Minute first in the key: a batch's upserts (every channel, one or two minutes) then share one or two
+            // leaf pages instead of dirtying one page per channel.
+            try db.execute("""
+                DROP TABLE samples;
+                CREATE TABLE minute_aggregates_by_minute (
+                    agent_id TEXT NOT NULL,
+                    minute_ms INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    min_quanta INTEGER NOT NULL,
+                    max_quanta INTEGER NOT NULL,
+                    sum_quanta INTEGER NOT NULL CHECK (typeof(sum_quanta) = 'integer'),
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, minute_ms, channel)
+                ) WITHOUT ROWID;
+                INSERT INTO minute_aggregates_by_minute
+                    SELECT agent_id, minute_ms, channel, min_quanta, max_quanta, sum_quanta, count FROM minute_aggregates;
+                DROP TABLE minute_aggregates;
+                ALTER TABLE minute_aggregates_by_minute RENAME TO minute_aggregates;
+                """)
+        }),
+    ]
+
+    /// Moves the per-cell rows of `aggregator-1` into frames of one channel and one minute, streaming along
+    /// the old primary key (no sort, memory for one minute of one channel).
+    static func moveSamplesIntoFrames(_ db: SQLiteDatabase) throws {
+        let select = try db.prepare("SELECT agent_id, channel, time_ms, quanta FROM samples ORDER BY agent_id, channel, time_ms")
+        let insert = try db.prepare("INSERT INTO sample_frames (agent_id, first_ms, last_ms, cells, body) VALUES (?, ?, ?, ?, ?)")
+        var key: (agent: String, channel: String, minuteMs: Int64)?
+        var times: [Int64] = [], values: [Int64?] = []
+        func flush() throws {
+            guard let key, let first = times.first, let last = times.last else { return }
+            let frame = SampleFrame(times: times, channels: [key.channel], columns: [values])
+            try insert.bind(.text(key.agent), .integer(first), .integer(last), .integer(Int64(times.count)), .blob(frame.encoded()))
+            while try insert.step() {}
+            insert.reset()
+            times.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
         }
-        return migrator
-    }()
+        try select.forEachRow { row in
+            let next = (agent: row.string(at: 0), channel: row.string(at: 1), minuteMs: BatchCells.minuteStart(of: row.int64(at: 2)))
+            if let current = key, current != next { try flush() }
+            key = next
+            times.append(row.int64(at: 2))
+            values.append(row.int64(at: 3))
+        }
+        try flush()
+    }
 }
