@@ -4,7 +4,7 @@ extension FeederSimulation {
     /// The field now, as the meter, the temperature block and the chargers would report it.
     public func observe() -> FieldObservation {
         let truth = feederTruth()
-        var meter = truth.meter
+        var meter = MeterNoise(seed: scenario.seed).apply(to: truth.meter)
         if let frozen = frozenMeter {
             // A frozen meter still answers; only its values have stopped changing.
             meter = frozen
