@@ -34,7 +34,7 @@ public struct SimulationRunner: Sendable {
     /// clock sees the same time), until `end` or until `shouldStop` returns true. Throws `CancellationError` when the
     /// task is cancelled.
     public mutating func run(
-        clock: SimulationClock, until end: Timestamp, tickS: Double = 0.02, shouldStop: @Sendable () -> Bool = { false }
+        clock: SimulationClock, until end: Timestamp, tickS: Double = 0.01, shouldStop: @Sendable () -> Bool = { false }
     ) async throws {
         while simulation.time < end, !shouldStop() {
             try await Task.sleep(for: .milliseconds(Int((tickS * 1000).rounded())))
