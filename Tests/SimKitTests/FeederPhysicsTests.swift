@@ -45,6 +45,8 @@ struct FeederPhysicsTests {
         #expect(metrics.elapsedS == 6 * 3600)
         #expect(metrics.neutralCurrentAverageA > 50)
         #expect(metrics.neutralCurrentPeakA > 100)
+        let peakAt = try #require(metrics.neutralCurrentPeakAtS)
+        #expect(peakAt > 0 && peakAt <= metrics.elapsedS)
         #expect(metrics.vufAveragePercent > 0.2)
         #expect(metrics.vufMaxPercent >= metrics.vufAveragePercent)
         #expect(metrics.vufIntervals == 36)

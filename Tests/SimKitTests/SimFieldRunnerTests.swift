@@ -38,7 +38,7 @@ import Testing
 
     private struct ReportMirror: Decodable {
         struct Metrics: Decodable {
-            struct Pair: Decodable { var average: Double; var peak: Double }
+            struct Pair: Decodable { var average: Double; var peak: Double; var peak_at_s: Double? }
             struct VUF: Decodable { var average: Double; var max: Double; var intervals: Int; var intervals_within_limit: Int }
             var neutral_current_a: Pair
             var vuf_pct: VUF
@@ -60,6 +60,7 @@ import Testing
         let report = ScenarioReport(simulation: sim)
         let decoded = try JSONDecoder().decode(ReportMirror.self, from: Data(report.json()))
         #expect(decoded.metrics.neutral_current_a.peak == sim.metrics.neutralCurrentPeakA)
+        #expect(decoded.metrics.neutral_current_a.peak_at_s == sim.metrics.neutralCurrentPeakAtS)
         #expect(decoded.metrics.vuf_pct.intervals == 6)
         #expect(decoded.metrics.hot_spot_peak_c == sim.metrics.hotSpotPeakC)
         #expect(decoded.metrics.voltage_band.seconds_outside["A"] == sim.metrics.secondsOutsideBand.a)

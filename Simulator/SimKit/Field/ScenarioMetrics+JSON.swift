@@ -5,7 +5,7 @@ extension ScenarioMetrics: Encodable {
     private enum Keys: String, CodingKey {
         case elapsedS = "elapsed_s", neutral = "neutral_current_a", vuf = "vuf_pct", hotSpotPeakC = "hot_spot_peak_c"
         case topOilPeakC = "top_oil_peak_c", loadPeakPU = "load_peak_pu", voltageBand = "voltage_band"
-        case average, peak, max, limit = "limit_pct", intervals, intervalsWithinLimit = "intervals_within_limit"
+        case average, peak, max, peakAtS = "peak_at_s", maxAtS = "max_at_s", limit = "limit_pct", intervals, intervalsWithinLimit = "intervals_within_limit"
         case shareWithinLimit = "intervals_within_limit_pct", lowPU = "low_pu", highPU = "high_pu"
         case secondsOutside = "seconds_outside", excursions
     }
@@ -18,9 +18,11 @@ extension ScenarioMetrics: Encodable {
         var neutral = c.nestedContainer(keyedBy: Keys.self, forKey: .neutral)
         try neutral.encode(neutralCurrentAverageA, forKey: .average)
         try neutral.encode(neutralCurrentPeakA, forKey: .peak)
+        try neutral.encode(neutralCurrentPeakAtS, forKey: .peakAtS)
         var vuf = c.nestedContainer(keyedBy: Keys.self, forKey: .vuf)
         try vuf.encode(vufAveragePercent, forKey: .average)
         try vuf.encode(vufMaxPercent, forKey: .max)
+        try vuf.encode(vufMaxAtS, forKey: .maxAtS)
         try vuf.encode(Self.vufLimitPercent, forKey: .limit)
         try vuf.encode(vufIntervals, forKey: .intervals)
         try vuf.encode(vufIntervalsWithinLimit, forKey: .intervalsWithinLimit)

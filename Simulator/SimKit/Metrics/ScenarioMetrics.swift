@@ -12,7 +12,10 @@ public struct ScenarioMetrics: Sendable, Hashable {
     public let start: Timestamp
     public private(set) var elapsedS = 0.0
     public private(set) var neutralCurrentPeakA = 0.0
+    /// Seconds from the start to the end of the step that set the neutral peak (where to look in the logs).
+    public private(set) var neutralCurrentPeakAtS: Double?
     public private(set) var vufMaxPercent = 0.0
+    public private(set) var vufMaxAtS: Double?
     public private(set) var hotSpotPeakC = -Double.infinity
     public private(set) var topOilPeakC = -Double.infinity
     public private(set) var loadPeakPU = 0.0
@@ -48,9 +51,15 @@ public struct ScenarioMetrics: Sendable, Hashable {
     mutating func record(_ truth: FeederTruth, hotSpotC: Double, topOilC: Double, overS seconds: Double, endingAt time: Timestamp) {
         elapsedS += seconds
         neutralIntegralAS += truth.neutralCurrentA * seconds
-        neutralCurrentPeakA = max(neutralCurrentPeakA, truth.neutralCurrentA)
+        if truth.neutralCurrentA > neutralCurrentPeakA {
+            neutralCurrentPeakA = truth.neutralCurrentA
+            neutralCurrentPeakAtS = time - start
+        }
         vufIntegralPercentS += truth.vufPercent * seconds
-        vufMaxPercent = max(vufMaxPercent, truth.vufPercent)
+        if truth.vufPercent > vufMaxPercent {
+            vufMaxPercent = truth.vufPercent
+            vufMaxAtS = time - start
+        }
         hotSpotPeakC = max(hotSpotPeakC, hotSpotC)
         topOilPeakC = max(topOilPeakC, topOilC)
         loadPeakPU = max(loadPeakPU, truth.loadPU)
