@@ -30,21 +30,11 @@ trap cleanup EXIT
 
 echo "== 0/2: a throwaway PKI and the aggregator (mutual TLS on 127.0.0.1, SQLite store)"
 pki="$work/pki"
-./provisioning/v2g-pki init-ca --dir "$pki" >/dev/null 2>&1
-./provisioning/v2g-pki issue-server --dir "$pki" --name localhost --ip 127.0.0.1 >/dev/null 2>&1
-./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id sim-agent >/dev/null 2>&1
 aggregator_port="${AGGREGATOR_PORT:-$((port + 1000))}"
-python3 - "$work" "$pki" "$aggregator_port" <<'PY'
-import json, sys
-work, pki, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-json.dump({
-    "listen": {"host": "127.0.0.1", "port": port},
-    "tls": {"ca_file": f"{pki}/ca.crt", "cert_file": f"{pki}/bundles/server-localhost/server.crt",
-            "key_file": f"{pki}/bundles/server-localhost/server.key", "crl_file": f"{pki}/crl.pem"},
-    # The simulated evening is dated 2025: keep its raw samples.
-    "storage": {"path": f"{work}/aggregator.sqlite", "raw_retention_days": 3650, "aggregate_retention_days": 3650},
-}, open(f"{work}/aggregator.json", "w"), indent=2)
-PY
+. scripts/lib/throwaway-tls.sh
+throwaway_aggregator "$work" "$aggregator_port"
+# The simulator names its agent sim-agent; its certificate also serves the health check below.
+./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id sim-agent >/dev/null 2>&1
 "$bin/v2g-aggregator" serve --config "$work/aggregator.json" 2> "$work/aggregator.log" > /dev/null &
 aggregator_pid=$!
 agent_curl() { curl -s --cacert "$pki/ca.crt" --cert "$pki/agents/sim-agent.crt" --key "$pki/agents/sim-agent.key" "https://127.0.0.1:$aggregator_port$1"; }
@@ -65,17 +55,15 @@ echo "== 2/2: the same evening with v2g-agent regulating (×$acceleration, about
 sim_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/clock.json" ] && [ -s "$work/agent.json" ] && break; sleep 0.1; done
 # The site's policy (100 kVA, 230 V, 60 Hz, as the scenario's transformer) and a 2 s control period.
-python3 - "$work/agent.json" "$pki" "$aggregator_port" <<'PY'
+python3 - "$work/agent.json" <<'PY'
 import json, os, sys
-path, pki, port = sys.argv[1], sys.argv[2], sys.argv[3]
+path = sys.argv[1]
 config = json.load(open(path))
 config["policy_file"] = os.path.abspath("examples/policy/default.json")
 config["cycle_period_s"] = 2
-config["uplink"] = {"base_url": f"https://127.0.0.1:{port}", "ca_file": f"{pki}/ca.crt",
-                    "cert_file": f"{pki}/agents/{config['agent_id']}.crt", "key_file": f"{pki}/agents/{config['agent_id']}.key",
-                    "batch_interval_s": 2}
 json.dump(config, open(path, "w"), indent=2)
 PY
+throwaway_uplink "$work" "$aggregator_port" "$work/agent.json" '{"batch_interval_s": 2}'
 "$bin/v2g-agent" run --config "$work/agent.json" --sim-clock "$work/clock.json" --log-level warning \
   2> "$work/agent.log" &
 agent_pid=$!

@@ -24,20 +24,9 @@ stop_within() {
 
 # Throwaway PKI: the deployment CA, the aggregator's certificate for 127.0.0.1, the agent's certificate.
 pki="$work/pki"
-./provisioning/v2g-pki init-ca --dir "$pki" >/dev/null 2>&1 &&
-  ./provisioning/v2g-pki issue-server --dir "$pki" --name localhost --ip 127.0.0.1 >/dev/null 2>&1 || { echo "FAIL v2g-pki"; exit 1; }
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-python3 - "$work" "$pki" "$port" <<'PY'
-import json, sys
-work, pki, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-json.dump({
-    "listen": {"host": "127.0.0.1", "port": port},
-    "tls": {"ca_file": f"{pki}/ca.crt", "cert_file": f"{pki}/bundles/server-localhost/server.crt",
-            "key_file": f"{pki}/bundles/server-localhost/server.key", "crl_file": f"{pki}/crl.pem"},
-    # The simulated evening is in 2025: keep its raw samples.
-    "storage": {"path": f"{work}/aggregator.sqlite", "raw_retention_days": 3650, "aggregate_retention_days": 3650},
-}, open(f"{work}/aggregator.json", "w"), indent=2)
-PY
+. scripts/lib/throwaway-tls.sh
+throwaway_aggregator "$work" "$port" || { echo "FAIL v2g-pki"; exit 1; }
 start_aggregator() {
   "$bin/v2g-aggregator" serve --config "$work/aggregator.json" >> "$work/aggregator.log" 2>&1 &
   aggregator=$!
@@ -49,19 +38,16 @@ start_aggregator
 sim=$!
 for _ in $(seq 1 100); do [ -s "$work/agent.json" ] && [ -s "$work/clock.json" ] && break; sleep 0.1; done
 agent_id="$(python3 -c "import json; print(json.load(open('$work/agent.json'))['agent_id'])")"
-./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id "$agent_id" >/dev/null 2>&1 || { echo "FAIL v2g-pki issue-agent"; exit 1; }
-python3 - "$work" "$pki" "$port" "$agent_id" <<'PY'
+python3 - "$work/agent.json" <<'PY'
 import json, os, sys
-work, pki, port, agent = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-path = f"{work}/agent.json"
+path = sys.argv[1]
 c = json.load(open(path))
 c["policy_file"] = os.path.abspath("examples/policy/default.json")
 c["cycle_period_s"] = 2
-c["uplink"] = {"base_url": f"https://127.0.0.1:{port}", "ca_file": f"{pki}/ca.crt",
-               "cert_file": f"{pki}/agents/{agent}.crt", "key_file": f"{pki}/agents/{agent}.key",
-               "batch_interval_s": 1, "backoff_cap_s": 4, "connect_timeout_s": 2, "total_timeout_s": 5}
 json.dump(c, open(path, "w"), indent=2)
 PY
+throwaway_uplink "$work" "$port" "$work/agent.json" \
+  '{"batch_interval_s": 1, "backoff_cap_s": 4, "connect_timeout_s": 2, "total_timeout_s": 5}' || { echo "FAIL v2g-pki issue-agent"; exit 1; }
 uplink() { python3 -c "import json; s=json.load(open('$work/agent-state/status.json')); print((s.get('uplink') or {}).get('$1'))" 2>/dev/null; }
 status() { python3 -c "import json; s=json.load(open('$work/agent-state/status.json')); print(s.get('$1'))" 2>/dev/null; }
 start_agent() {
