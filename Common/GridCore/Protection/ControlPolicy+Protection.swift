@@ -34,9 +34,9 @@ extension ProtectionMonitor {
         let named = functions.map { "\($0) (\(ProtectionFormat.number(trip[$0].clearingTimeS)) s)" }.joined(separator: ", ")
         return ProtectionEvent(
             code: .clearingTimeUnreachable,
-            message: "a \(ProtectionFormat.number(cyclePeriodS)) s cycle cannot meet the clearing time of \(named): "
-                + "it is more than half of it; each charger's own certified protection (IEEE 1547.1 / UL 1741 SB) "
-                + "must clear these, and the agent's trips for them may come up to max(clearing, ride-through + 2 cycles) late"
+            message: "a \(ProtectionFormat.number(cyclePeriodS)) s cycle is more than half the clearing time of \(named): "
+                + "each charger's own certified protection (IEEE 1547.1 / UL 1741 SB) must clear these; the agent's own "
+                + "trip for them comes within max(clearing time, ride-through minimum + 2 cycles)"
         )
     }
 }
