@@ -92,3 +92,32 @@ struct ProtectionCessationTests {
         #expect(try #require(result.tripDelayS) >= 0.16)
     }
 }
+
+/// When the region changes during a disturbance, the ride-through clock still runs from when that side of the
+/// table left continuous operation (as OpenDER's per-side timers do), with the minimum of the current region.
+@Suite("Protection: ride-through across regions")
+struct ProtectionRegionChangeTests {
+    @Test("a sag that deepens from 0.60 to 0.40 pu counts its 0.16 s from the start of the sag (Category II)")
+    func deepeningSag() {
+        var run = ProtectionRun(ProtectionMonitor(category: .ii, nominalHz: 60), periodS: 0.1)
+        _ = run.step(pu: PerPhase(repeating: 1))
+        for _ in 0..<3 { #expect(run.step(pu: PerPhase(repeating: 0.60)).isNormal) }
+        // UV2 picks up now; the disturbance is already 0.3 s old, past the region's 0.16 s.
+        let verdict = run.step(pu: PerPhase(repeating: 0.40))
+        #expect(verdict.codes.contains(.tripUV2), "\(verdict)")
+    }
+
+    @Test("a deep sag recovering to 0.60 pu keeps UV1's timer and ride-through clock (Category II)")
+    func recoveringSag() throws {
+        var run = ProtectionRun(ProtectionMonitor(category: .ii, nominalHz: 60), periodS: 1)
+        _ = run.step(pu: PerPhase(repeating: 1))
+        // 0.49 pu: permissive, no UV2 pickup; then 0.69 pu, mandatory with 3.35 s, UV1 still picked up.
+        var trips: [Int] = []
+        for k in 0..<12 {
+            let verdict = run.step(pu: PerPhase(repeating: k < 2 ? 0.49 : 0.69))
+            if verdict.isCeased { trips.append(k) }
+        }
+        #expect(try #require(trips.first) == 9, "UV1 is due at observed + 2 s > 10 s, 9 s after it was first seen")
+        #expect(run.state.trip?.causes == [.tripUV1])
+    }
+}
