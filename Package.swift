@@ -72,7 +72,8 @@ let package = Package(
         ),
 
         // Operator CLI.
-        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry"], path: "Tools/AdmKit"),
+        // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
+        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "AgentKit"], path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
             dependencies: ["AdmKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -139,7 +140,7 @@ let package = Package(
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto"], path: "Tests/EdgeCryptoTests"),
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
-        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "GridCore"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore"], path: "Tests/AdmKitTests"),
     ]
 )
 

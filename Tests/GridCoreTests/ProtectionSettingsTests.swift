@@ -2,7 +2,7 @@ import FoundationEssentials
 import GridCore
 import Testing
 
-/// One edge of an adjustable range in IEEE 1547-2018 Table 11 / Table 19, just in or just out.
+/// One edge of a Category II adjustable range in IEEE 1547-2018 Table 12 / Table 19, just in or just out.
 struct ProtectionRangeEdge: Sendable, CustomTestStringConvertible {
     var function: TripFunction
     var pickup: Double?
@@ -11,7 +11,7 @@ struct ProtectionRangeEdge: Sendable, CustomTestStringConvertible {
     var others: [TripFunction: Double] = [:]
     var passes: Bool
 
-    var field: String { "\(function).\(pickup != nil ? "pickup" : "clearingTimeS")" }
+    var field: String { "trip.\(function.rawValue.lowercased()).\(pickup != nil ? "pickup" : "clearing_time_s")" }
     var testDescription: String { "\(field) = \(pickup ?? clearingTimeS ?? .nan) \(passes ? "in" : "out")" }
 
     static func pickup(_ f: TripFunction, _ value: Double, _ passes: Bool, others: [TripFunction: Double] = [:]) -> Self {
@@ -64,7 +64,7 @@ struct ProtectionSettingsTests {
         } catch let error as ProtectionSettingsError {
             #expect(!edge.passes, "rejected: \(error.message)")
             #expect(error.field == edge.field)
-            #expect(error.isOutOfRange || error.isFixedSetting)
+            #expect(error.isOutOfRange || error.isFixedSetting || error.tripsAtNominal)
             #expect(error.message.contains(edge.field))
         } catch {
             Issue.record("unexpected error \(error)")
@@ -86,9 +86,9 @@ struct ProtectionSettingsTests {
     @Test("settings out of order are rejected, naming the field")
     func ordering() throws {
         let cases: [(String, (inout TripSettings) -> Void)] = [
-            ("UV2.pickup", { $0.uv2.pickup = 0.5; $0.uv1.pickup = 0.45 }),
-            ("UF2.pickup", { $0.uf2.pickup = 57; $0.uf1.pickup = 56 }),
-            ("OF1.pickup", { $0.of1.pickup = 62.5 }),
+            ("trip.uv2.pickup", { $0.uv2.pickup = 0.5; $0.uv1.pickup = 0.45 }),
+            ("trip.uf2.pickup", { $0.uf2.pickup = 57; $0.uf1.pickup = 56 }),
+            ("trip.of1.pickup", { $0.of1.pickup = 62.5 }),
         ]
         for (field, mutate) in cases {
             var settings = TripSettings.categoryII()
@@ -132,8 +132,8 @@ struct ProtectionSettingsTests {
     func quality() throws {
         let sixty = DataQualitySettings()
         #expect(sixty.staleAfterCycles == 3 && sixty.frozenAfterSamples == 3)
-        #expect(sixty.plausibleVoltagePU == 0...2 && sixty.plausibleFrequencyHz == 40...70)
-        let fifty = DataQualitySettings(nominalHz: 50).plausibleFrequencyHz
+        #expect(sixty.plausibleVoltagePU == 0...2 && sixty.plausibleFrequencyHz(nominalHz: 60) == 40...70)
+        let fifty = sixty.plausibleFrequencyHz(nominalHz: 50)
         #expect(abs(fifty.lowerBound - 33.333) < 1e-3 && abs(fifty.upperBound - 58.333) < 1e-3)
         try sixty.validate()
         #expect(throws: ProtectionSettingsError.self) { try DataQualitySettings(staleAfterCycles: 0).validate() }
@@ -163,6 +163,7 @@ struct ProtectionSettingsTests {
         #expect(ProtectionCode.allCases.map(\.rawValue) == [
             "TRIP_OV2", "TRIP_OV1", "TRIP_UV1", "TRIP_UV2", "TRIP_OF2", "TRIP_OF1", "TRIP_UF1", "TRIP_UF2",
             "OVERVOLTAGE_DISCHARGE_BLOCKED", "DATA_MISSING", "DATA_STALE", "DATA_IMPLAUSIBLE", "DATA_FROZEN", "ENTER_SERVICE_WAIT",
+            "MOMENTARY_CESSATION", "CLEARING_TIME_UNREACHABLE",
         ])
         #expect(ProtectionCode.allCases.filter(\.isTrip) == TripFunction.allCases.map(\.code))
     }

@@ -1,15 +1,17 @@
 import GridCore
 import Testing
 
-/// One row of the IEEE 1547-2018 Category II table (DESIGN.md §3), with values just inside and just outside the pickup
-/// and the sample (0-based) at which the trip is due for a 1 s and a 0.1 s cycle: the first sample where waiting one
-/// more period could overrun the clearing time (observed + 2p > clearing).
+/// One row of the IEEE 1547-2018 Category II tables (12 and 19), with values just inside and just outside the pickup,
+/// the ride-through minimum of the region just outside it (Tables 15 and 21), and the sample (0-based) at which the
+/// trip is due for a 1 s and a 0.1 s cycle: the first sample where waiting one more period could overrun the
+/// clearing time (observed + 2p > clearing) and the condition has surely lasted the ride-through minimum.
 struct ProtectionTripCase: Sendable, CustomTestStringConvertible {
     var function: TripFunction
     var pickup: Double
     var clearingTimeS: Double
     var inside: Double
     var outside: Double
+    var rideThroughS: Double
     var tripSampleAt1S: Int
     var tripSampleAt100Ms: Int
     /// The stage-1 function that would pick up at `inside` too, and the pickup that keeps it quiet for that test.
@@ -18,21 +20,22 @@ struct ProtectionTripCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { function.rawValue }
 
     static let categoryII: [ProtectionTripCase] = [
-        .init(function: .ov2, pickup: 1.20, clearingTimeS: 0.16, inside: 1.199, outside: 1.201,
+        .init(function: .ov2, pickup: 1.20, clearingTimeS: 0.16, inside: 1.199, outside: 1.201, rideThroughS: 0,
               tripSampleAt1S: 0, tripSampleAt100Ms: 0, quietStage: (.ov1, 1.20)),
-        .init(function: .ov1, pickup: 1.10, clearingTimeS: 2, inside: 1.099, outside: 1.101,
+        .init(function: .ov1, pickup: 1.10, clearingTimeS: 2, inside: 1.099, outside: 1.101, rideThroughS: 1,
               tripSampleAt1S: 1, tripSampleAt100Ms: 19),
-        .init(function: .uv1, pickup: 0.70, clearingTimeS: 10, inside: 0.701, outside: 0.699,
+        .init(function: .uv1, pickup: 0.70, clearingTimeS: 10, inside: 0.701, outside: 0.699, rideThroughS: 3 + 8.7 * 0.049,
               tripSampleAt1S: 9, tripSampleAt100Ms: 99),
-        .init(function: .uv2, pickup: 0.45, clearingTimeS: 0.16, inside: 0.451, outside: 0.449,
-              tripSampleAt1S: 0, tripSampleAt100Ms: 0, quietStage: (.uv1, 0.45)),
-        .init(function: .of2, pickup: 62.0, clearingTimeS: 0.16, inside: 61.999, outside: 62.001,
+        // 0.449 pu lies in the 0.30–0.45 pu permissive region: 0.16 s of ride-through before UV2 may trip.
+        .init(function: .uv2, pickup: 0.45, clearingTimeS: 0.16, inside: 0.451, outside: 0.449, rideThroughS: 0.16,
+              tripSampleAt1S: 1, tripSampleAt100Ms: 2, quietStage: (.uv1, 0.45)),
+        .init(function: .of2, pickup: 62.0, clearingTimeS: 0.16, inside: 61.999, outside: 62.001, rideThroughS: 0,
               tripSampleAt1S: 0, tripSampleAt100Ms: 0, quietStage: (.of1, 62.0)),
-        .init(function: .of1, pickup: 61.2, clearingTimeS: 300, inside: 61.199, outside: 61.201,
+        .init(function: .of1, pickup: 61.2, clearingTimeS: 300, inside: 61.199, outside: 61.201, rideThroughS: 299,
               tripSampleAt1S: 299, tripSampleAt100Ms: 2999),
-        .init(function: .uf1, pickup: 58.5, clearingTimeS: 300, inside: 58.501, outside: 58.499,
+        .init(function: .uf1, pickup: 58.5, clearingTimeS: 300, inside: 58.501, outside: 58.499, rideThroughS: 299,
               tripSampleAt1S: 299, tripSampleAt100Ms: 2999),
-        .init(function: .uf2, pickup: 56.5, clearingTimeS: 0.16, inside: 56.501, outside: 56.499,
+        .init(function: .uf2, pickup: 56.5, clearingTimeS: 0.16, inside: 56.501, outside: 56.499, rideThroughS: 0,
               tripSampleAt1S: 0, tripSampleAt100Ms: 0, quietStage: (.uf1, 56.5)),
     ]
 
@@ -68,9 +71,11 @@ struct ProtectionTripTests {
         #expect(!verdict.allowsCharging && !verdict.allowsDischarge)
         let event = try #require(verdict.events.first { $0.code == row.function.code })
         #expect(event.phase == (row.function.watchesVoltage ? .b : nil))
-        // Never later than the clearing time: the observed duration at the trip plus one period (the most the
-        // condition can have run before it was first seen) stays within it, unless one period alone exceeds it.
-        #expect(Double(due) * periodS + periodS <= max(row.clearingTimeS, periodS) + 1e-9)
+        // Never later than max(clearing, ride-through + 2p): the observed duration at the trip plus one period
+        // (the most the condition can have run before it was first seen) stays within it; and never before the
+        // ride-through minimum, which the observed duration alone already covers.
+        #expect(Double(due) * periodS + periodS <= max(row.clearingTimeS, row.rideThroughS + 2 * periodS) + 1e-9)
+        #expect(Double(due) * periodS >= row.rideThroughS - 1e-9)
     }
 
     @Test("just inside the pickup never trips", arguments: ProtectionTripCase.categoryII, [1.0, 0.1])
@@ -110,7 +115,7 @@ struct ProtectionTripTests {
         #expect(trip.phase == phase)
         var low = ProtectionRun()
         var sag = PerPhase(repeating: 1.0)
-        sag[phase] = 0.3
+        sag[phase] = 0.25  // below 0.30 pu no ride-through applies: UV2 is due on the first sample
         #expect(low.step(pu: sag).events.first { $0.code == .tripUV2 }?.phase == phase)
     }
 

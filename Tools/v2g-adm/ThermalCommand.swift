@@ -50,7 +50,7 @@ struct Thermal: ParsableCommand {
                 )
                 print(out, terminator: "")
             } catch {
-                Self.writeStandardError("v2g-adm thermal simulate: \(error.message)\n")
+                writeStandardError("v2g-adm thermal simulate: \(error.message)\n")
                 throw ExitCode.failure
             }
         }
@@ -61,17 +61,6 @@ struct Thermal: ParsableCommand {
                 return String(cString: strerror(posix.code.rawValue))
             }
             return "\(error)"
-        }
-
-        /// Writes to fd 2 directly: the C `stderr` global is not concurrency-safe in Swift 6.
-        private static func writeStandardError(_ text: String) {
-            var bytes = Array(text.utf8)[...]
-            while !bytes.isEmpty {
-                let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { return }
-                bytes = bytes.dropFirst(written)
-            }
         }
 
         private static func read(_ path: String) throws(ThermalInputError) -> [UInt8] {

@@ -1,6 +1,6 @@
 /// One control cycle of the agent: a pure function of (state, inputs, policy, now).
 ///
-/// The steps run in strict precedence (design brief §2); each one only narrows what the
+/// The steps run in strict precedence; each one only narrows what the
 /// steps after it may do, and returns its decisions with reasons:
 ///   1. protection   — ProtectionStep.swift
 ///   2. thermal      — ThermalStep.swift
@@ -24,8 +24,9 @@ public struct ControlCycle: Sendable {
         let verdict = protect(&next, &plan, inputs: inputs, now: now)
         let mode: CycleOutcome.Mode
         switch verdict {
-        case .ceaseToEnergize:
-            mode = .ceased
+        case .ceaseToEnergize, .momentaryCessation:
+            // A trip, or momentary cessation: output stops at once; only a trip waits for enter service after.
+            mode = verdict.isMomentaryCessation ? .momentaryCessation : .ceased
             plan.setpointKW = Array(repeating: 0, count: plan.chargers.count)
             plan.reactivePU = PerPhase(repeating: 0)
         case .safeState:

@@ -3,11 +3,13 @@
 public struct ControlPolicy: Sendable, Hashable, Codable {
     /// Monotonic version; bundles with a lower or equal version are refused (anti-rollback).
     public var version: Int
-    /// Control period, 0.1–10 s (design brief §2).
+    /// Control period, 0.1–10 s. Above half a trip function's clearing time sampling cannot clear it in time
+    /// (docs/protection.md): the chargers' own certified protection must.
     public var cyclePeriodS: Double
     public var transformer: TransformerRating
     public var thermal: ThermalPolicy
-    public var trip: TripSettings
+    /// IEEE 1547 category and trip overrides; resolved against `transformer.nominal_hz` (docs/protection.md).
+    public var trip: TripPolicy
     public var dataQuality: DataQualitySettings
     public var voltVar: VoltVarCurve
     public var voltWatt: VoltWattCurve
@@ -23,7 +25,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
 
     public init(
         version: Int = 0, cyclePeriodS: Double = 1, transformer: TransformerRating = .init(),
-        thermal: ThermalPolicy = .init(), trip: TripSettings = .categoryII(), dataQuality: DataQualitySettings = .init(),
+        thermal: ThermalPolicy = .init(), trip: TripPolicy = .init(), dataQuality: DataQualitySettings = .init(),
         voltVar: VoltVarCurve = .categoryB, voltWatt: VoltWattCurve = .ieee1547Default,
         chargingVoltWatt: ChargingVoltWattCurve = .defaults, frequencyDroop: FrequencyDroop = .init(),
         ev: EVLimits = .init(), balancing: BalancingPolicy = .init(), write: WritePolicy = .init(),
@@ -63,8 +65,8 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         cyclePeriodS = try c.value(.cyclePeriodS, default: d.cyclePeriodS)
         transformer = try c.value(.transformer, default: d.transformer)
         thermal = try c.value(.thermal, default: d.thermal)
-        trip = try c.value(.trip, default: TripSettings.categoryII(nominalHz: transformer.nominalHz))
-        dataQuality = try c.value(.dataQuality, default: DataQualitySettings(nominalHz: transformer.nominalHz))
+        trip = try c.value(.trip, default: d.trip)
+        dataQuality = try c.value(.dataQuality, default: d.dataQuality)
         voltVar = try c.value(.voltVar, default: d.voltVar)
         voltWatt = try c.value(.voltWatt, default: d.voltWatt)
         chargingVoltWatt = try c.value(.chargingVoltWatt, default: d.chargingVoltWatt)
@@ -87,8 +89,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         try write.validate()
         try telemetry?.validate()
         try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() }
-        try PolicyError.wrap("trip") { try trip.validate() }
-        try PolicyError.wrap("data_quality") { try dataQuality.validate() }
+        try validateProtection()
         try PolicyError.wrap("volt_var") { try voltVar.validate() }
         try PolicyError.wrap("volt_watt") { try voltWatt.validate() }
         try PolicyError.wrap("charging_volt_watt") { try chargingVoltWatt.validate() }
@@ -134,7 +135,7 @@ public struct TransformerRating: Sendable, Hashable, Codable {
     }
 }
 
-/// Thermal limits of step 2 (design brief §2: 98 °C normal ageing, 120 °C emergency cap).
+/// Thermal limits of step 2: 98 °C for normal ageing, 120 °C as the emergency cap.
 public struct ThermalPolicy: Sendable, Hashable, Codable {
     public var parameters: ThermalParameters = .onanDistribution
     public var hotSpotLimitC: Double = 98

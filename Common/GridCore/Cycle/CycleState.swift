@@ -71,6 +71,9 @@ public struct CycleOutcome: Sendable, Hashable {
         case safeState = "safe_state"
         /// A trip: every charger stopped until the enter-service conditions hold.
         case ceased
+        /// Momentary cessation (voltage in a region where output must stop): every charger stopped, no trip,
+        /// back to regulating as soon as the voltage leaves that region.
+        case momentaryCessation = "momentary_cessation"
     }
 
     public var mode: Mode

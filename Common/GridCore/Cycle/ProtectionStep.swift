@@ -1,8 +1,12 @@
 extension ControlCycle {
-    /// Step 1: IEEE 1547 trips and data quality. Nothing below may override what this returns.
+    /// Step 1: IEEE 1547 trips, ride-through and data quality. Nothing below may override what this returns.
     func protect(_ state: inout CycleState, _ plan: inout CyclePlan, inputs: CycleInputs, now: Timestamp) -> ProtectionVerdict {
-        let monitor = ProtectionMonitor(
-            trip: policy.trip, quality: policy.dataQuality, enterService: .ieee1547(nominalHz: policy.transformer.nominalHz))
+        let monitor = policy.protectionMonitor
+        // A standing alarm while the period is too long for a function's clearing time: the agent logs it once
+        // when it first appears (at start-up) and `status` lists it while it holds.
+        if let notice = monitor.clearingNotice(cyclePeriodS: policy.cyclePeriodS) {
+            plan.decisions.append(Decision(.protection, notice.code.rawValue, notice.message))
+        }
         let (protection, verdict) = monitor.evaluate(
             state.protection, reading: inputs.meter,
             nominalPhaseVoltageV: policy.transformer.nominalPhaseVoltageV,

@@ -1,5 +1,6 @@
-/// When a meter reading is too old, stuck or physically impossible to act on (DESIGN.md §2 step 1).
+/// When a meter reading is too old, stuck or physically impossible to act on: the policy's `data_quality` block.
 /// A reading that fails any check puts the cycle in the safe state: discharge 0, charging at the fallback limit.
+/// A frozen reading still drives the trip timers with the values it repeats (see `ProtectionMonitor`).
 public struct DataQualitySettings: Sendable, Hashable, Codable {
     /// A reading older than this many cycle periods is stale; so is a gap with no reading for that long.
     public var staleAfterCycles: Int
@@ -8,8 +9,8 @@ public struct DataQualitySettings: Sendable, Hashable, Codable {
     public var frozenAfterSamples: Int
     /// Plausible phase-to-neutral voltage, per unit of nominal (0 is plausible: a dead feeder).
     public var plausibleVoltagePU: ClosedRange<Double>
-    /// Plausible system frequency.
-    public var plausibleFrequencyHz: ClosedRange<Double>
+    /// Plausible system frequency; nil: 40–70 Hz at 60 Hz, scaled by nominalHz/60 (`plausibleFrequencyHz(nominalHz:)`).
+    public var plausibleFrequencyHz: ClosedRange<Double>?
     /// Largest plausible RMS phase current; RMS current is never negative.
     public var maxCurrentA: Double
     /// Largest plausible |P| on one phase.
@@ -21,7 +22,6 @@ public struct DataQualitySettings: Sendable, Hashable, Codable {
     /// 5000 A and 3000 kW/kvar per phase — generous bounds for a distribution transformer up to about 2.5 MVA;
     /// a site should set them near twice its rating.
     public init(
-        nominalHz: Double = 60,
         staleAfterCycles: Int = 3,
         frozenAfterSamples: Int = 3,
         plausibleVoltagePU: ClosedRange<Double> = 0...2,
@@ -34,14 +34,38 @@ public struct DataQualitySettings: Sendable, Hashable, Codable {
         self.frozenAfterSamples = frozenAfterSamples
         self.plausibleVoltagePU = plausibleVoltagePU
         self.plausibleFrequencyHz = plausibleFrequencyHz
-            ?? TripSettings.scaledHz(40, nominalHz)...TripSettings.scaledHz(70, nominalHz)
         self.maxCurrentA = maxCurrentA
         self.maxPhaseActivePowerKW = maxPhaseActivePowerKW
         self.maxPhaseReactivePowerKvar = maxPhaseReactivePowerKvar
     }
 
+    /// The plausible frequency range at `nominalHz`: the one set, or 40–70 Hz scaled.
+    public func plausibleFrequencyHz(nominalHz: Double) -> ClosedRange<Double> {
+        plausibleFrequencyHz ?? TripSettings.scaledHz(40, nominalHz)...TripSettings.scaledHz(70, nominalHz)
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case staleAfterCycles = "stale_after_cycles", frozenAfterSamples = "frozen_after_samples"
+        case plausibleVoltagePU = "plausible_voltage_pu", plausibleFrequencyHz = "plausible_frequency_hz"
+        case maxCurrentA = "max_current_a", maxPhaseActivePowerKW = "max_phase_active_power_kw"
+        case maxPhaseReactivePowerKvar = "max_phase_reactive_power_kvar"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DataQualitySettings()
+        staleAfterCycles = try c.value(.staleAfterCycles, default: d.staleAfterCycles)
+        frozenAfterSamples = try c.value(.frozenAfterSamples, default: d.frozenAfterSamples)
+        plausibleVoltagePU = try c.value(.plausibleVoltagePU, default: d.plausibleVoltagePU)
+        plausibleFrequencyHz = try c.decodeIfPresent(ClosedRange<Double>.self, forKey: .plausibleFrequencyHz)
+        maxCurrentA = try c.value(.maxCurrentA, default: d.maxCurrentA)
+        maxPhaseActivePowerKW = try c.value(.maxPhaseActivePowerKW, default: d.maxPhaseActivePowerKW)
+        maxPhaseReactivePowerKvar = try c.value(.maxPhaseReactivePowerKvar, default: d.maxPhaseReactivePowerKvar)
+    }
+
     /// Throws `ProtectionSettingsError` naming the first setting that cannot work.
-    public func validate() throws {
+    public func validate(nominalHz: Double = 60) throws {
         func positive(_ field: String, _ value: Double, _ unit: String) throws {
             guard value.isFinite, value > 0 else {
                 throw ProtectionSettingsError.outOfRange(
@@ -52,28 +76,29 @@ public struct DataQualitySettings: Sendable, Hashable, Codable {
         }
         guard staleAfterCycles >= 1 else {
             throw ProtectionSettingsError.outOfRange(
-                field: "quality.staleAfterCycles", value: Double(staleAfterCycles), range: 1...1000, unit: "cycles",
-                source: "DESIGN.md §2 step 1"
+                field: "data_quality.stale_after_cycles", value: Double(staleAfterCycles), range: 1...1000, unit: "cycles",
+                source: "at least one cycle"
             )
         }
         guard frozenAfterSamples >= 2 else {
             throw ProtectionSettingsError.outOfRange(
-                field: "quality.frozenAfterSamples", value: Double(frozenAfterSamples), range: 2...1_000_000, unit: "samples",
+                field: "data_quality.frozen_after_samples", value: Double(frozenAfterSamples), range: 2...1_000_000, unit: "samples",
                 source: "one sample cannot be frozen"
             )
         }
         let v = plausibleVoltagePU
         guard v.lowerBound.isFinite, v.upperBound.isFinite, v.lowerBound >= 0, v.upperBound > 1 else {
             throw ProtectionSettingsError.misordered(
-                field: "quality.plausibleVoltagePU", "must be finite, start at or above 0 and end above 1 pu"
+                field: "data_quality.plausible_voltage_pu", "must be finite, start at or above 0 and end above 1 pu"
             )
         }
-        let f = plausibleFrequencyHz
+        let f = plausibleFrequencyHz(nominalHz: nominalHz)
         guard f.lowerBound.isFinite, f.upperBound.isFinite, f.lowerBound > 0, f.upperBound > f.lowerBound else {
-            throw ProtectionSettingsError.misordered(field: "quality.plausibleFrequencyHz", "must be finite, positive and not empty")
+            throw ProtectionSettingsError.misordered(
+                field: "data_quality.plausible_frequency_hz", "must be finite, positive and not empty")
         }
-        try positive("quality.maxCurrentA", maxCurrentA, "A")
-        try positive("quality.maxPhaseActivePowerKW", maxPhaseActivePowerKW, "kW")
-        try positive("quality.maxPhaseReactivePowerKvar", maxPhaseReactivePowerKvar, "kvar")
+        try positive("data_quality.max_current_a", maxCurrentA, "A")
+        try positive("data_quality.max_phase_active_power_kw", maxPhaseActivePowerKW, "kW")
+        try positive("data_quality.max_phase_reactive_power_kvar", maxPhaseReactivePowerKvar, "kvar")
     }
 }

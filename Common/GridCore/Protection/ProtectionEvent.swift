@@ -1,4 +1,4 @@
-/// Stable alarm codes raised by protection (DESIGN.md §2 step 1). The raw values are part of the telemetry contract.
+/// Stable alarm codes raised by protection (control cycle step 1). The raw values are part of the telemetry contract.
 public enum ProtectionCode: String, Sendable, Hashable, Codable, CaseIterable {
     case tripOV2 = "TRIP_OV2"
     case tripOV1 = "TRIP_OV1"
@@ -20,6 +20,12 @@ public enum ProtectionCode: String, Sendable, Hashable, Codable, CaseIterable {
     case dataFrozen = "DATA_FROZEN"
     /// Ceased to energize after a trip, waiting for the enter-service window to hold for the delay.
     case enterServiceWait = "ENTER_SERVICE_WAIT"
+    /// Voltage in a momentary-cessation region (Category III) or beyond the ride-through table: output stops at
+    /// once without a trip, and returns with the voltage, without the enter-service delay.
+    case momentaryCessation = "MOMENTARY_CESSATION"
+    /// The cycle period is longer than half a function's clearing time: sampling cannot clear it in time, so the
+    /// chargers' own certified protection must (said once at start-up, then held as a standing alarm).
+    case clearingTimeUnreachable = "CLEARING_TIME_UNREACHABLE"
 
     /// True for the eight IEEE 1547 trip codes.
     public var isTrip: Bool { TripFunction.allCases.contains { $0.code == self } }
@@ -48,11 +54,13 @@ public enum ProtectionVerdict: Sendable, Hashable, Codable {
     case safeState([ProtectionEvent])
     /// A trip (or waiting to enter service after one): every charger to 0.
     case ceaseToEnergize([ProtectionEvent])
+    /// Momentary cessation: every charger to 0 at once, no trip latched, no enter-service delay afterwards.
+    case momentaryCessation([ProtectionEvent])
 
     /// Every event behind this verdict, in order.
     public var events: [ProtectionEvent] {
         switch self {
-        case .normal(let events), .safeState(let events), .ceaseToEnergize(let events): events
+        case .normal(let events), .safeState(let events), .ceaseToEnergize(let events), .momentaryCessation(let events): events
         }
     }
 
@@ -65,8 +73,8 @@ public enum ProtectionVerdict: Sendable, Hashable, Codable {
         return !advisories.contains { $0.code == .overvoltageDischargeBlocked }
     }
 
-    /// False only while ceased to energize.
-    public var allowsCharging: Bool { !isCeased }
+    /// False while ceased to energize or in momentary cessation.
+    public var allowsCharging: Bool { !isCeased && !isMomentaryCessation }
 
     /// True in the safe state: charging must not exceed the policy's fallback limit.
     public var holdsChargingAtFallback: Bool {
@@ -77,6 +85,12 @@ public enum ProtectionVerdict: Sendable, Hashable, Codable {
     /// True while ceased to energize.
     public var isCeased: Bool {
         if case .ceaseToEnergize = self { return true }
+        return false
+    }
+
+    /// True in momentary cessation (output stopped, no trip).
+    public var isMomentaryCessation: Bool {
+        if case .momentaryCessation = self { return true }
         return false
     }
 

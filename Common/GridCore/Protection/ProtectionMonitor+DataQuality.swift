@@ -60,21 +60,20 @@ extension ProtectionMonitor {
             }
         }
         let hz = reading.frequencyHz
-        let fRange = quality.plausibleFrequencyHz
+        let fRange = plausibleFrequencyHz
         let frequencyTrusted = hz.isFinite && fRange.contains(hz)
         if !frequencyTrusted {
             flag(nil, "frequency \(ProtectionFormat.number(hz)) Hz outside "
                 + "\(ProtectionFormat.number(fRange.lowerBound))–\(ProtectionFormat.number(fRange.upperBound)) Hz")
         }
 
+        // A frozen meter is the safe state, but its repeated values still drive the trip timers: a sag that
+        // stops the load makes every channel identical, and that must not hide the trip.
         if trackFrozen(reading, &next) {
-            next.lastAcceptedTime = nil
             sample.events.append(ProtectionEvent(
                 code: .dataFrozen,
                 message: "every channel identical for \(next.identicalSamples) samples (limit \(quality.frozenAfterSamples)) up to \(at)"
             ))
-            sample.isFault = true
-            return sample
         }
         sample.isFault = !sample.events.isEmpty
         next.lastAcceptedTime = sample.isFault ? nil : t

@@ -1,7 +1,8 @@
 extension ProtectionMonitor {
     /// Advances the pickup timer of every trip function whose channel is trusted this cycle, and returns a
-    /// TRIP_* event for each one due (see the timer semantics on `ProtectionMonitor`).
-    func tripEvents(_ next: inout ProtectionState, _ sample: Sample, _ cycle: Cycle) -> [ProtectionEvent] {
+    /// TRIP_* event for each one due: its clearing rule says so (observed + 2p > clearing) and the disturbance has
+    /// surely lasted the ride-through minimum of the region the value is in (see `ProtectionMonitor`).
+    func tripEvents(_ next: inout ProtectionState, _ sample: Sample, _ cycle: Cycle, _ table: RideThroughTable) -> [ProtectionEvent] {
         guard let time = sample.time else { return [] }
         var events: [ProtectionEvent] = []
         for function in TripFunction.allCases {
@@ -12,16 +13,26 @@ extension ProtectionMonitor {
                 next.pickups[function] = nil
                 continue
             }
-            let timer = ProtectionState.ConditionTimer.start(next.pickups[function], at: time, maxGapS: cycle.staleLimitS)
+            let timer = ProtectionState.ConditionTimer.start(next.pickups[function], at: time)
             next.pickups[function] = timer
             guard timer.heldS + 2 * cycle.periodS > setting.clearingTimeS + Self.toleranceS else { continue }
+            let key = RideThroughSideKey(function)
+            let region = key.side(in: table).region(of: value)
+            // The clearing time wins where a site set it shorter than the ride-through minimum.
+            let minimumS = min(region?.minimumS(at: value) ?? 0, setting.clearingTimeS)
+            let disturbedS = next.disturbances[key].map { time - $0.since } ?? timer.heldS
+            guard disturbedS + Self.toleranceS >= minimumS else { continue }
             let unit = function.pickupUnit
             let subject = phase.map { "phase \($0) at" } ?? "frequency"
+            let rideThrough = region.map {
+                ", \($0.mode.rawValue) region with \(ProtectionFormat.number(minimumS)) s ride-through, disturbed "
+                    + "\(ProtectionFormat.number(disturbedS)) s"
+            } ?? ""
             events.append(ProtectionEvent(
                 code: function.code, phase: phase,
                 message: "\(subject) \(ProtectionFormat.number(value)) \(unit) \(function.picksUpAbove ? "above" : "below") "
                     + "\(ProtectionFormat.number(setting.pickup)) \(unit) for \(ProtectionFormat.number(timer.heldS)) s since "
-                    + "\(ProtectionFormat.time(timer.since)) (clearing time \(ProtectionFormat.number(setting.clearingTimeS)) s, "
+                    + "\(ProtectionFormat.time(timer.since)) (clearing time \(ProtectionFormat.number(setting.clearingTimeS)) s\(rideThrough), "
                     + "cycle \(ProtectionFormat.number(cycle.periodS)) s) at \(ProtectionFormat.time(time)): cease to energize"
             ))
         }
@@ -60,7 +71,7 @@ extension ProtectionMonitor {
             next.overvoltageBlock = nil
             return
         }
-        let block = ProtectionState.ConditionTimer.start(next.overvoltageBlock, at: time, maxGapS: cycle.staleLimitS)
+        let block = ProtectionState.ConditionTimer.start(next.overvoltageBlock, at: time)
         next.overvoltageBlock = block
         events.append(ProtectionEvent(
             code: .overvoltageDischargeBlocked, phase: phase,

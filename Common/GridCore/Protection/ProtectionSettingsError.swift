@@ -6,10 +6,11 @@ public struct ProtectionSettingsError: Error, CustomStringConvertible, CustomDeb
         case fixedSetting
         case misordered
         case unsupportedNominal
+        case tripsAtNominal
     }
 
     private let code: Code
-    /// The setting at fault, e.g. "OV1.pickup" or "quality.staleAfterCycles".
+    /// The setting at fault, named as in the policy: "trip.ov1.pickup", "data_quality.stale_after_cycles".
     public let field: String
     /// What is wrong, for a human: the field, its value and the allowed range.
     public let message: String
@@ -33,6 +34,8 @@ public struct ProtectionSettingsError: Error, CustomStringConvertible, CustomDeb
     public var isFixedSetting: Bool { code == .fixedSetting }
     /// True when two settings are in the wrong order (e.g. UV2 above UV1).
     public var isMisordered: Bool { code == .misordered }
+    /// True when a pickup would trip at nominal voltage or frequency (e.g. a 60 Hz trip block on a 50 Hz system).
+    public var tripsAtNominal: Bool { code == .tripsAtNominal }
 
     static func outOfRange(
         field: String, value: Double, range: ClosedRange<Double>, unit: String, source: String,
@@ -59,6 +62,20 @@ public struct ProtectionSettingsError: Error, CustomStringConvertible, CustomDeb
 
     static func misordered(field: String, _ rule: String, file: String = #fileID, line: Int = #line) -> ProtectionSettingsError {
         ProtectionSettingsError(.misordered, field: field, message: "\(field): \(rule)", file: file, line: line)
+    }
+
+    static func tripsAtNominal(
+        field: String, value: Double, nominal: Double, unit: String, function: TripFunction,
+        file: String = #fileID, line: Int = #line
+    ) -> ProtectionSettingsError {
+        let side = function.picksUpAbove ? "below" : "above"
+        return ProtectionSettingsError(
+            .tripsAtNominal, field: field,
+            message: "\(field) = \(ProtectionFormat.number(value)) \(unit) is \(side) the nominal \(ProtectionFormat.number(nominal)) "
+                + "\(unit): \(function) would trip at nominal and cease to energize every cycle"
+                + (function.watchesVoltage ? "" : " (settings written for another system frequency?)"),
+            file: file, line: line
+        )
     }
 
     static func unsupportedNominal(field: String, hz: Double, file: String = #fileID, line: Int = #line) -> ProtectionSettingsError {

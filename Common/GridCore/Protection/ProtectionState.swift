@@ -2,7 +2,8 @@
 /// and compares equal to itself (the determinism tests rely on that).
 public struct ProtectionState: Sendable, Hashable, Codable {
     /// A condition seen on trusted samples: when it was first seen and when last.
-    /// It continues only while no gap between trusted samples exceeds the stale limit.
+    /// A trip condition seen on both sides of a spell without trusted samples counts as continuous through it;
+    /// the enter-service window restarts after a gap longer than the stale limit.
     public struct ConditionTimer: Sendable, Hashable, Codable {
         public var since: Timestamp
         public var lastSeen: Timestamp
@@ -29,6 +30,10 @@ public struct ProtectionState: Sendable, Hashable, Codable {
 
     /// Pickup timers of the trip functions whose condition currently holds.
     public var pickups: [TripFunction: ConditionTimer]
+    /// Disturbances: since when each side has been outside continuous operation (the ride-through clock).
+    public var disturbances: [RideThroughSideKey: ConditionTimer]
+    /// Set while the voltage is in a momentary-cessation (or cease-to-energize) region: output stopped, no trip.
+    public var cessation: ConditionTimer?
     /// Set while a phase is above the discharge-block voltage.
     public var overvoltageBlock: ConditionTimer?
     /// The latched trip, nil when in service.
@@ -46,6 +51,8 @@ public struct ProtectionState: Sendable, Hashable, Codable {
     /// The state at start-up: nothing seen yet (the first cycle without data is already the safe state).
     public init() {
         pickups = [:]
+        disturbances = [:]
+        cessation = nil
         overvoltageBlock = nil
         trip = nil
         enterService = nil
@@ -57,4 +64,24 @@ public struct ProtectionState: Sendable, Hashable, Codable {
 
     /// True while a trip is latched.
     public var isTripped: Bool { trip != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case pickups, disturbances, cessation, overvoltageBlock, trip, enterService, lastChannels, identicalSamples
+        case lastReadingTime, lastAcceptedTime
+    }
+
+    /// Tolerant of a state cached by an older agent: keys it did not write start empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pickups = try c.decodeIfPresent([TripFunction: ConditionTimer].self, forKey: .pickups) ?? [:]
+        disturbances = try c.decodeIfPresent([RideThroughSideKey: ConditionTimer].self, forKey: .disturbances) ?? [:]
+        cessation = try c.decodeIfPresent(ConditionTimer.self, forKey: .cessation)
+        overvoltageBlock = try c.decodeIfPresent(ConditionTimer.self, forKey: .overvoltageBlock)
+        trip = try c.decodeIfPresent(Trip.self, forKey: .trip)
+        enterService = try c.decodeIfPresent(ConditionTimer.self, forKey: .enterService)
+        lastChannels = try c.decodeIfPresent([Double].self, forKey: .lastChannels)
+        identicalSamples = try c.decodeIfPresent(Int.self, forKey: .identicalSamples) ?? 0
+        lastReadingTime = try c.decodeIfPresent(Timestamp.self, forKey: .lastReadingTime)
+        lastAcceptedTime = try c.decodeIfPresent(Timestamp.self, forKey: .lastAcceptedTime)
+    }
 }

@@ -1,4 +1,4 @@
-/// One trip function of IEEE 1547-2018 Category II: over/under voltage (OV/UV) or frequency (OF/UF), stage 1 or 2.
+/// One trip function of IEEE 1547-2018: over/under voltage (OV/UV) or frequency (OF/UF), stage 1 or 2.
 public enum TripFunction: String, Sendable, Hashable, Codable, CaseIterable, CodingKeyRepresentable, CustomStringConvertible {
     case ov2 = "OV2"
     case ov1 = "OV1"
@@ -56,11 +56,18 @@ public struct TripSetting: Sendable, Hashable, Codable {
         self.pickup = pickup
         self.clearingTimeS = clearingTimeS
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case pickup, clearingTimeS = "clearing_time_s"
+    }
 }
 
-/// The eight IEEE 1547-2018 Category II trip settings (Table 11 voltage, Table 19 frequency).
+/// The eight IEEE 1547-2018 trip settings of one category, resolved for one system frequency: what the protection
+/// step runs with. Voltage: Table 11 (Category I), 12 (II), 13 (III). Frequency: Table 19, the same for all three.
+/// The policy carries a `TripPolicy` (a category and overrides); this is what it resolves to.
 public struct TripSettings: Sendable, Hashable, Codable {
-    /// System frequency the frequency pickups refer to: 60 (the standard's) or 50 (scaled).
+    public var category: AbnormalCategory
+    /// System frequency the frequency pickups refer to: 60 (the standard's) or 50 (scaled); the transformer's.
     public var nominalHz: Double
     public var ov2: TripSetting
     public var ov1: TripSetting
@@ -72,10 +79,11 @@ public struct TripSettings: Sendable, Hashable, Codable {
     public var uf2: TripSetting
 
     public init(
-        nominalHz: Double,
+        category: AbnormalCategory = .ii, nominalHz: Double,
         ov2: TripSetting, ov1: TripSetting, uv1: TripSetting, uv2: TripSetting,
         of2: TripSetting, of1: TripSetting, uf1: TripSetting, uf2: TripSetting
     ) {
+        self.category = category
         self.nominalHz = nominalHz
         self.ov2 = ov2
         self.ov1 = ov1
@@ -87,24 +95,39 @@ public struct TripSettings: Sendable, Hashable, Codable {
         self.uf2 = uf2
     }
 
-    /// IEEE 1547-2018 Category II defaults.
+    /// The defaults of `category`.
     /// IEEE 1547 is a 60 Hz standard. For a 50 Hz system every frequency pickup (and the adjustable ranges in
     /// `validate()`) is scaled by nominalHz/60, which keeps the same per-unit deviation: OF2 51.67, OF1 51.0,
     /// UF1 48.75, UF2 47.08 Hz. Clearing times are not scaled. A site under a 50 Hz grid code (e.g. EN 50549-1)
     /// should set its own values inside those scaled ranges.
-    public static func categoryII(nominalHz: Double = 60) -> TripSettings {
-        TripSettings(
-            nominalHz: nominalHz,
+    public static func defaults(_ category: AbnormalCategory, nominalHz: Double = 60) -> TripSettings {
+        let (ov1S, uv1, uv2): (Double, TripSetting, TripSetting) = switch category {
+        // Table 11: UV1 clears in 2 s.
+        case .i: (2, TripSetting(pickup: 0.70, clearingTimeS: 2), TripSetting(pickup: 0.45, clearingTimeS: 0.16))
+        // Table 12.
+        case .ii: (2, TripSetting(pickup: 0.70, clearingTimeS: 10), TripSetting(pickup: 0.45, clearingTimeS: 0.16))
+        // Table 13: long clearing times that leave room for momentary cessation and its ride-through.
+        case .iii: (13, TripSetting(pickup: 0.88, clearingTimeS: 21), TripSetting(pickup: 0.50, clearingTimeS: 2))
+        }
+        return TripSettings(
+            category: category, nominalHz: nominalHz,
             ov2: TripSetting(pickup: 1.20, clearingTimeS: 0.16),
-            ov1: TripSetting(pickup: 1.10, clearingTimeS: 2),
-            uv1: TripSetting(pickup: 0.70, clearingTimeS: 10),
-            uv2: TripSetting(pickup: 0.45, clearingTimeS: 0.16),
+            ov1: TripSetting(pickup: 1.10, clearingTimeS: ov1S),
+            uv1: uv1, uv2: uv2,
             of2: TripSetting(pickup: scaledHz(62.0, nominalHz), clearingTimeS: 0.16),
             of1: TripSetting(pickup: scaledHz(61.2, nominalHz), clearingTimeS: 300),
             uf1: TripSetting(pickup: scaledHz(58.5, nominalHz), clearingTimeS: 300),
             uf2: TripSetting(pickup: scaledHz(56.5, nominalHz), clearingTimeS: 0.16)
         )
     }
+
+    /// IEEE 1547-2018 Category II defaults (Table 12, Table 19).
+    public static func categoryII(nominalHz: Double = 60) -> TripSettings {
+        defaults(.ii, nominalHz: nominalHz)
+    }
+
+    /// The ride-through table of this category, at this system frequency.
+    public var rideThrough: RideThroughTable { .ieee1547(category, nominalHz: nominalHz) }
 
     /// A frequency given for a 60 Hz system, scaled to `nominalHz`.
     static func scaledHz(_ hzAt60: Double, _ nominalHz: Double) -> Double {

@@ -11,9 +11,8 @@ extension Scenario {
         policy.transformer.xOverR = transformer.xOverR
         policy.transformer.nominalHz = frequency.nominalHz
         policy.thermal.parameters = transformer.thermal
+        // Trip and data-quality settings follow transformer.nominal_hz by themselves.
         if frequency.nominalHz != base.transformer.nominalHz {
-            policy.trip = .categoryII(nominalHz: frequency.nominalHz)
-            policy.dataQuality = DataQualitySettings(nominalHz: frequency.nominalHz)
             policy.frequencyDroop = FrequencyDroop(nominalHz: frequency.nominalHz)
         }
         return policy
