@@ -144,11 +144,11 @@ extension AgentConfig {
 
     /// Decodes and validates configuration text; `path` only names the source in errors.
     public static func parse(_ data: Data, path: String) throws(ConfigFileError) -> (config: AgentConfig, warnings: [String]) {
-        let config = try ConfigFile.decode(AgentConfig.self, from: Data(blankingComments([UInt8](data))), path: path)
+        let (config, layout) = try ConfigFile.decodeWithLayout(AgentConfig.self, from: Data(blankingComments([UInt8](data))), path: path)
         do {
             return (config, try config.validate())
         } catch {
-            throw ConfigFileError(path: path, reason: error.description)
+            throw ConfigFile.refusal(path: path, field: error.field, reason: error.description, layout: layout)
         }
     }
 
