@@ -57,21 +57,28 @@ public final class SQLiteAgentCache: AgentCache {
         try run("store policy version \(policy.version)") { c in
             let json = try CacheCoding.encode(policy, with: c.encoder, what: "policy")
             try c.db.transaction {
-                let active = try c.db.prepare("SELECT version FROM policy WHERE slot = 'active'").rows { $0.int64(at: 0) }
-                if let version = active.first, version != Int64(policy.version) {
-                    try c.db.execute("""
-                        DELETE FROM policy WHERE slot = 'last_known_good';
-                        UPDATE policy SET slot = 'last_known_good' WHERE slot = 'active';
-                        """)
+                // Checked in the transaction that writes, so no other writer can slip in between.
+                if let highest = try c.highestPolicyVersion(), policy.version <= highest {
+                    throw CacheError.policyRollback(offered: policy.version, highest: highest)
                 }
+                try c.db.execute("""
+                    DELETE FROM policy WHERE slot = 'last_known_good';
+                    UPDATE policy SET slot = 'last_known_good' WHERE slot = 'active';
+                    """)
                 let insert = try c.db.prepare("""
-                    INSERT OR REPLACE INTO policy (slot, version, policy_json, bundle, received_at)
-                    VALUES ('active', ?, ?, ?, ?)
+                    INSERT INTO policy (slot, version, policy_json, bundle, received_at) VALUES ('active', ?, ?, ?, ?)
                     """)
                 try insert.bind(.integer(Int64(policy.version)), .blob(json), .blob(bundleBytes), .real(receivedAt.secondsSinceEpoch))
                 _ = try insert.step()
+                let mark = try c.db.prepare("INSERT OR REPLACE INTO policy_high_water (id, version) VALUES (1, ?)")
+                try mark.bind(.integer(Int64(policy.version)))
+                _ = try mark.step()
             }
         }
+    }
+
+    public func highestPolicyVersion() throws(CacheError) -> Int? {
+        try run("read the highest policy version") { try $0.highestPolicyVersion() }
     }
 
     public func activePolicy() throws(CacheError) -> CachedPolicy? {
@@ -143,19 +150,12 @@ public final class SQLiteAgentCache: AgentCache {
         }
     }
 
-    /// Copies what can be read into an in-memory cache (used when the file cannot be written).
+    /// Copies what can be read into an in-memory cache (used when the file cannot be written), anti-rollback mark included.
     func copyIntoMemory() throws(CacheError) -> InMemoryAgentCache {
-        let memory = InMemoryAgentCache(eventLogCapacity: eventLogCapacity)
-        if let good = try lastKnownGoodPolicy() {
-            try memory.storePolicy(good.policy, bundleBytes: good.bundleBytes, receivedAt: good.receivedAt)
-        }
-        if let active = try activePolicy() {
-            try memory.storePolicy(active.policy, bundleBytes: active.bundleBytes, receivedAt: active.receivedAt)
-        }
-        if let (state, time) = try loadCycleState() { try memory.storeCycleState(state, at: time) }
-        for event in try recentEvents(limit: eventLogCapacity).reversed() {
-            try memory.appendEvent(code: event.code, message: event.message, at: event.time)
-        }
-        return memory
+        var events: [CacheEvent] = []
+        for event in try recentEvents(limit: eventLogCapacity).reversed() { events.append(event) }
+        return InMemoryAgentCache(
+            eventLogCapacity: eventLogCapacity, active: try activePolicy(), lastKnownGood: try lastKnownGoodPolicy(),
+            highestPolicyVersion: try highestPolicyVersion(), cycleState: try loadCycleState(), events: events)
     }
 }
