@@ -4,7 +4,7 @@ public import ServiceLifecycle
 /// Seals a batch every `batchIntervalS` and drains pending frames to the aggregator, with backoff on failures.
 ///
 /// It runs on its own task in the agent's ServiceGroup, beside `ControlLoopService`; the blocking HTTPS call runs on
-/// `CurlTransport`'s own thread, and each wake posts at most `framesPerWake` frames before sleeping or yielding.
+/// `CurlTransport`'s own dispatch queue, and each wake posts at most `framesPerWake` frames before sleeping or yielding.
 public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
     private let drain: UplinkDrain
     private let batchIntervalS: Double
@@ -45,18 +45,30 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
         do {
             try await cancelWhenGracefulShutdown {
                 var schedule = UplinkSchedule(batchIntervalS: batchIntervalS, backoff: backoff)
+                // The queue's last failure, so that a failing disk is logged when it starts and ends, not at every wake.
+                var queueFailure: String?
                 while !Task.isCancelled {
                     let now = seconds(clock.now)
+                    var failure: String?
                     if schedule.shouldSeal(atS: now) {
                         do {
                             try drain.queue.seal()
                         } catch {
-                            logger.info("telemetry batch not sealed", metadata: ["uplink.error": "\(error)"])
+                            failure = "\(error)"
                         }
                     }
                     var report = UplinkDrain.Report()
                     report.outcome = .waited
                     if schedule.shouldPost(atS: now) { report = await drain.drain(nowMs: nowMs()) }
+                    if let label = report.queueError, failure == nil { failure = label }
+                    if (failure == nil) != (queueFailure == nil) {
+                        if let failure {
+                            logger.warning("telemetry queue failing", metadata: ["uplink.error": "\(failure)"])
+                        } else {
+                            logger.notice("telemetry queue working again")
+                        }
+                    }
+                    queueFailure = failure
                     onWake(report, try? drain.queue.status())
                     let sleepS = schedule.record(report.outcome, atS: seconds(clock.now), unitRandom: unitRandom())
                     if sleepS > 0 {
