@@ -63,8 +63,13 @@ struct AgentCLITests {
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // A program that accepted the file would go on running: stop it, and the expectations below fail.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
         let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        watchdog.cancel()
         let lines = output.split(separator: "\n")
         #expect(process.terminationStatus == 1, "\(arguments): \(output)")
         #expect(lines.count == 1, "\(arguments): \(output)")
