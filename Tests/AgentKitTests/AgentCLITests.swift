@@ -44,7 +44,7 @@ struct AgentCLITests {
         (["probe", "--config", "{duplicate.json}"], "duplicate.json", "duplicate key"),
         (["flush", "--config", "{empty.json}"], "empty.json", "the file is empty"),
         (["run", "--config", "{dot-agent.json}", "--sim-clock", "{empty.json}"], "dot-agent.json", "names a directory"),
-        (["flush", "--config", "{flush.json}"], "blocked queue", "cannot open the telemetry queue"),
+        (["flush", "--config", "{flush.json}"], "blocked queue", "cannot open telemetry queue"),
     ]
 
     @Test("a bad file gives one line naming it, exit status 1", arguments: cases.indices)

@@ -98,7 +98,7 @@ struct AlarmVisibilityTests {
         // A queue file capped at its size when created: the first rows that need a new page find it full.
         let uplink = try AgentUplink(
             config: config, settings: UplinkConfig(baseURL: "https://127.0.0.1:9"), clock: .realTime, policy: nil,
-            maximumPageCount: 12, logger: ControlLoopTests.logger, onWake: { _, _, _ in })
+            maximumPageCount: 12, executor: nil, logger: ControlLoopTests.logger, onWake: { _, _, _ in })
         let cache = GuardedCache(InMemoryAgentCache(), logger: ControlLoopTests.logger)
         let loop = ControlLoop(field: ControlLoopTests.field(), cache: cache, alarmSources: [uplink], logger: ControlLoopTests.logger)
         var t = 100.0

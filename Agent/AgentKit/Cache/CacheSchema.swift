@@ -43,7 +43,7 @@ enum CacheSchema {
     }()
 }
 
-/// One connection and the statements run every cycle; only ever used under `SQLiteAgentCache`'s lock.
+/// One connection and the statements run every cycle; lent by `SQLiteAgentCache`'s `SerializedDatabase` to one caller at a time.
 final class CacheConnection {
     let db: SQLiteDatabase
     let updateState: SQLiteStatement

@@ -1,17 +1,18 @@
 import EdgeSQLite
 import FoundationEssentials
 public import GridCore
-import Synchronization
 
-/// The cache on SQLite (WAL, named migrations, one transaction per multi-row change).
+/// The cache on SQLite (WAL, named migrations, one transaction per multi-row change), through EdgeSQLite's
+/// `SerializedDatabase`: one connection, one caller at a time, every failure a `CacheError`.
 ///
+/// Its calls block; the agent makes them from the control loop's own thread (`sync`), never from the cooperative pool.
 /// Open it through `SQLiteAgentCache.open(path:logger:)`, which never fails: a bad file is moved aside.
 public final class SQLiteAgentCache: AgentCache {
     /// The database file.
     public let path: String
     /// How many events the log keeps.
     public let eventLogCapacity: Int
-    private let connection: Mutex<CacheConnection>
+    private let database: SerializedDatabase<CacheConnection, CacheError>
 
     /// Opens or creates the cache, runs `quick_check` and the migrations.
     ///
@@ -25,32 +26,23 @@ public final class SQLiteAgentCache: AgentCache {
     init(path: String, eventLogCapacity: Int, maximumPageCount: Int?, readOnly: Bool) throws(CacheError) {
         self.path = path
         self.eventLogCapacity = max(1, eventLogCapacity)
-        let opened: CacheConnection
-        do {
-            let db = try SQLiteDatabase(path: path, readOnly: readOnly)
+        database = try SerializedDatabase(
+            path: path, readOnly: readOnly, label: "agent cache",
+            describeFailure: { error, doing in CacheError.wrapping(error, doing: doing) }
+        ) { db in
             let problems = try db.quickCheck()
             guard problems.isEmpty else {
                 throw CacheError.corrupt("quick_check of \(path) found: \(problems.prefix(3).joined(separator: "; "))")
             }
             if !readOnly { try CacheSchema.migrator.migrate(db) }
             if let maximumPageCount { try db.execute("PRAGMA max_page_count = \(maximumPageCount)") }
-            opened = try CacheConnection(db)
-        } catch {
-            throw CacheError.wrapping(error, doing: "open the cache \(path)")
+            return try CacheConnection(db)
         }
-        connection = Mutex(opened)
     }
 
-    /// Runs `body` on the connection under the lock, turning every failure into a `CacheError`.
+    /// Runs `body` on the connection, on the calling thread, turning every failure into a `CacheError`.
     private func run<T: Sendable>(_ what: String, _ body: (CacheConnection) throws -> T) throws(CacheError) -> T {
-        let result: Result<T, CacheError> = connection.withLock { connection in
-            do {
-                return .success(try body(connection))
-            } catch {
-                return .failure(CacheError.wrapping(error, doing: "\(what) in \(path)"))
-            }
-        }
-        return try result.get()
+        try database.sync(what, body)
     }
 
     public func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError) {

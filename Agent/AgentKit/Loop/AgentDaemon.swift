@@ -7,7 +7,8 @@ public import ServiceLifecycle
 ///
 /// - `ControlLoopService` on a thread of its own (`v2g-cycle`): poll, plan, write, remember, then the telemetry append;
 /// - `OperationsService` on another (`v2g-outputs`): the status file, the Prometheus textfile, the watchdog;
-/// - `UplinkService` on the cooperative pool, its HTTPS transfers on EdgeCurl's dispatch queue.
+/// - `UplinkService` on a third (`v2g-uplink`): it seals and reads the SQLite queue; its HTTPS transfers block
+///   EdgeCurl's dispatch queue.
 ///
 /// Nothing that blocks shares a thread with another part, so a Modbus device that never answers slows the cycle and
 /// nothing else. Call `stop()` once the group has returned.
@@ -22,6 +23,7 @@ public final class AgentDaemon: Sendable {
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
     private let cycleThread = DedicatedThreadExecutor(name: "v2g-cycle")
     private let outputThread = DedicatedThreadExecutor(name: "v2g-outputs")
+    private let uplinkThread = DedicatedThreadExecutor(name: "v2g-uplink")
 
     /// `statusInterval` is the status file's period in wall time (default: the cycle period, within 0.1–1 s).
     public init(
@@ -33,7 +35,8 @@ public final class AgentDaemon: Sendable {
         let inbox = PolicyInbox()
         Self.deliverPolicyFile(config, to: inbox, logger: logger)
         let operations = AgentOperations(config: config, policyVersion: cache.policyInForce().version, logger: logger, notifier: notifier)
-        let uplink = Self.uplink(config, clock: clock, policy: cache.policyInForce(), operations: operations, logger: logger)
+        let uplink = Self.uplink(
+            config, clock: clock, policy: cache.policyInForce(), operations: operations, executor: uplinkThread, logger: logger)
         let alarmSources: [any AlarmSource] = uplink.map { [$0] } ?? []
         let loop = ControlLoopService(
             logger: logger, clock: clock, executor: cycleThread, heartbeat: operations.heartbeat,
@@ -63,6 +66,7 @@ public final class AgentDaemon: Sendable {
     public func stop() {
         cycleThread.stop()
         outputThread.stop()
+        uplinkThread.stop()
     }
 
     /// A local policy file (commissioning) goes to the loop's inbox like any other policy: the loop takes it before its
@@ -81,13 +85,14 @@ public final class AgentDaemon: Sendable {
     /// The telemetry queue and its uploader, when the config has an `uplink` section. A queue or TLS problem
     /// disables the upload with an error in the log; regulation never depends on it.
     private static func uplink(
-        _ config: AgentConfig, clock: AgentClock, policy: ControlPolicy, operations: AgentOperations, logger: Logger
+        _ config: AgentConfig, clock: AgentClock, policy: ControlPolicy, operations: AgentOperations,
+        executor: DedicatedThreadExecutor, logger: Logger
     ) -> AgentUplink? {
         guard let settings = config.uplink else { return nil }
         do {
             return try AgentUplink(
-                config: config, settings: settings, clock: clock, policy: policy, logger: logger,
-                onWake: { report, queue, now in operations.recordUplink(report, queue: queue, now: now) })
+                config: config, settings: settings, clock: clock, policy: policy, maximumPageCount: nil, executor: executor,
+                logger: logger, onWake: { report, queue, now in operations.recordUplink(report, queue: queue, now: now) })
         } catch {
             logger.error("telemetry upload disabled: \(error)")
             return nil

@@ -23,12 +23,16 @@ public final class AgentUplink: Sendable {
         config: AgentConfig, settings: UplinkConfig, clock: AgentClock, policy: ControlPolicy? = nil, logger: Logger,
         onWake: @escaping @Sendable (UplinkDrain.Report, TelemetryQueueStatus?, Timestamp) -> Void = { _, _, _ in }
     ) throws {
-        try self.init(config: config, settings: settings, clock: clock, policy: policy, maximumPageCount: nil, logger: logger, onWake: onWake)
+        try self.init(
+            config: config, settings: settings, clock: clock, policy: policy, maximumPageCount: nil, executor: nil, logger: logger,
+            onWake: onWake)
     }
 
-    /// `maximumPageCount` caps the queue file (`PRAGMA max_page_count`): tests fill it to see the alarm.
+    /// `executor` is the uplink service's own thread (its queue calls block on SQLite); `maximumPageCount` caps the
+    /// queue file (`PRAGMA max_page_count`): tests fill it to see the alarm.
     init(
-        config: AgentConfig, settings: UplinkConfig, clock: AgentClock, policy: ControlPolicy?, maximumPageCount: Int?, logger: Logger,
+        config: AgentConfig, settings: UplinkConfig, clock: AgentClock, policy: ControlPolicy?, maximumPageCount: Int?,
+        executor: DedicatedThreadExecutor?, logger: Logger,
         onWake: @escaping @Sendable (UplinkDrain.Report, TelemetryQueueStatus?, Timestamp) -> Void
     ) throws {
         channels = AgentChannels(chargerIDs: config.chargers.map(\.id))
@@ -46,7 +50,7 @@ public final class AgentUplink: Sendable {
         service = UplinkService(
             drain: drain, batchIntervalS: settings.batchIntervalS, backoff: UplinkBackoff(capS: settings.backoffCapS), clock: ContinuousClock(),
             nowMs: { Int64((clock.now().secondsSinceEpoch * 1000).rounded()) },
-            onWake: { report, status in onWake(report, status, clock.now()) }, logger: logger)
+            onWake: { report, status in onWake(report, status, clock.now()) }, executor: executor, logger: logger)
         self.logger = logger
     }
 
