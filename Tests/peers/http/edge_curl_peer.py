@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """An HTTP(S) peer for the EdgeCurl tests (Python's standard library only).
 
-Usage: edge_curl_peer.py [CERT KEY CA]. With the three files it serves HTTPS and requires a client certificate
-signed by CA. It prints its port on the first line, then serves until killed.
+Usage: edge_curl_peer.py [CERT KEY CA] (see loopback_server.py): HTTPS with a required client certificate, or HTTP.
 
   GET  /bundle   200 with ETag "v7"; 304 when If-None-Match names "v7"
   GET  /whoami   200, the client certificate's subject CN (or "-")
@@ -12,9 +11,9 @@ signed by CA. It prints its port on the first line, then serves until killed.
   POST /echo     201 with the request body; X-Content-Type echoes the request's Content-Type
 """
 import http.server
-import ssl
-import sys
 import time
+
+from loopback_server import serve
 
 ETAG = '"v7"'
 
@@ -71,12 +70,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(404, b"no such path")
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-if len(sys.argv) == 4:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(sys.argv[1], sys.argv[2])
-    context.load_verify_locations(sys.argv[3])
-    context.verify_mode = ssl.CERT_REQUIRED
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(Handler)
