@@ -21,7 +21,7 @@ public final class CurlClient: Sendable {
         try await run(url) { easy, cancel throws(CurlError) in try easy.get(url, ifNoneMatch: etag, headers: headers, cancel: cancel) }
     }
 
-    public func post(_ url: String, body: [UInt8], headers: [String] = []) async throws(CurlError) -> HTTPResponse {
+    public func post(_ url: String, body: [UInt8], headers: [String] = []) async throws(CurlError) -> CurlResponse {
         try await run(url) { easy, cancel throws(CurlError) in try easy.post(url, body: body, headers: headers, cancel: cancel) }
     }
 

@@ -49,7 +49,7 @@ public final class CurlEasy {
     }
 
     /// POST `body` to `url` with the given header lines (`Content-Type: …`).
-    public func post(_ url: String, body: [UInt8], headers: [String] = [], cancel: CurlCancelFlag? = nil) throws(CurlError) -> HTTPResponse {
+    public func post(_ url: String, body: [UInt8], headers: [String] = [], cancel: CurlCancelFlag? = nil) throws(CurlError) -> CurlResponse {
         // "Expect:" turns off 100-continue: one round trip fewer, and the servers here never refuse a body early.
         try perform(url, headers: headers + ["Expect:"], cancel: cancel) { easy throws(CurlError) in
             try check(edge_curl_setopt_long(easy, CURLOPT_POST, 1), "CURLOPT_POST", url)
@@ -66,7 +66,7 @@ public final class CurlEasy {
     /// Resets the handle, sets the common options and the method's own, performs, and collects the response.
     private func perform(
         _ url: String, headers: [String], cancel: CurlCancelFlag?, method: (UnsafeMutableRawPointer) throws(CurlError) -> Void
-    ) throws(CurlError) -> HTTPResponse {
+    ) throws(CurlError) -> CurlResponse {
         if cancel?.isSet == true { throw .cancelled(url: url) }
         guard headers.allSatisfy({ !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) }) else {
             throw .setup("a header line contains a line break", url: url)
@@ -88,7 +88,7 @@ public final class CurlEasy {
         }
         var status = 0
         _ = edge_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, body: sink.bytes, bodyTruncated: sink.truncated, headers: responseHeaders())
+        return CurlResponse(status: status, body: sink.bytes, bodyTruncated: sink.truncated, headers: responseHeaders())
     }
 
     /// The options every request shares: URL, protocols, timeouts, TLS, the body sink and the cancel check.

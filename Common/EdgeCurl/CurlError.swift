@@ -1,7 +1,7 @@
 import CCurl
 
 /// A request that could not be made or did not complete. A response with any HTTP status is not an error:
-/// it is a `HTTPResponse`, and what a status means is the caller's business.
+/// it is a `CurlResponse`, and what a status means is the caller's business.
 ///
 /// `label` is short and fixed (safe as a metric label); `description` adds libcurl's detail and the URL.
 public struct CurlError: Error, Sendable, CustomStringConvertible {

@@ -23,7 +23,7 @@ public struct CurlSettings: Sendable, Hashable {
     public var connectTimeoutS: Double = 10
     /// The whole request, connection included.
     public var totalTimeoutS: Double = 30
-    /// Response body bytes kept; the rest is read and dropped (`HTTPResponse.bodyTruncated`), so the connection stays usable.
+    /// Response body bytes kept; the rest is read and dropped (`CurlResponse.bodyTruncated`), so the connection stays usable.
     public var maxResponseBytes: Int = 64 << 10
 
     public init(tls: MutualTLSFiles?, connectTimeoutS: Double = 10, totalTimeoutS: Double = 30, maxResponseBytes: Int = 64 << 10) {
@@ -35,7 +35,7 @@ public struct CurlSettings: Sendable, Hashable {
 }
 
 /// A complete HTTP response (any status).
-public struct HTTPResponse: Sendable, Hashable {
+public struct CurlResponse: Sendable, Hashable {
     public var status: Int
     /// At most `CurlSettings.maxResponseBytes`.
     public var body: [UInt8]
@@ -75,7 +75,7 @@ public struct HTTPResponse: Sendable, Hashable {
 /// What a conditional GET found.
 public enum ConditionalGetResult: Sendable, Hashable {
     /// 304 Not Modified: the copy whose entity tag was sent is still current; nothing was transferred.
-    case notModified(HTTPResponse)
+    case notModified(CurlResponse)
     /// Any other status, with its body and (when the server gave one) a new entity tag.
-    case response(HTTPResponse)
+    case response(CurlResponse)
 }

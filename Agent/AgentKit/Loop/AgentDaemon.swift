@@ -23,7 +23,8 @@ public final class AgentDaemon: Sendable {
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
     private let cycleThread = DedicatedThreadExecutor(name: "v2g-cycle")
     private let outputThread = DedicatedThreadExecutor(name: "v2g-outputs")
-    private let uplinkThread = DedicatedThreadExecutor(name: "v2g-uplink")
+    /// Only with an `uplink` section.
+    private let uplinkThread: DedicatedThreadExecutor?
 
     /// `statusInterval` is the status file's period in wall time (default: the cycle period, within 0.1–1 s).
     public init(
@@ -35,8 +36,10 @@ public final class AgentDaemon: Sendable {
         let inbox = PolicyInbox()
         Self.deliverPolicyFile(config, to: inbox, logger: logger)
         let operations = AgentOperations(config: config, policyVersion: cache.policyInForce().version, logger: logger, notifier: notifier)
-        let uplink = Self.uplink(
-            config, clock: clock, policy: cache.policyInForce(), operations: operations, executor: uplinkThread, logger: logger)
+        let uplinkThread = config.uplink.map { _ in DedicatedThreadExecutor(name: "v2g-uplink") }
+        let uplink = uplinkThread.flatMap { thread in
+            Self.uplink(config, clock: clock, policy: cache.policyInForce(), operations: operations, executor: thread, logger: logger)
+        }
         let alarmSources: [any AlarmSource] = uplink.map { [$0] } ?? []
         let loop = ControlLoopService(
             logger: logger, clock: clock, executor: cycleThread, heartbeat: operations.heartbeat,
@@ -59,6 +62,7 @@ public final class AgentDaemon: Sendable {
         self.inbox = inbox
         self.operations = operations
         self.uplink = uplink
+        self.uplinkThread = uplinkThread
         self.services = services
     }
 
@@ -66,7 +70,7 @@ public final class AgentDaemon: Sendable {
     public func stop() {
         cycleThread.stop()
         outputThread.stop()
-        uplinkThread.stop()
+        uplinkThread?.stop()
     }
 
     /// A local policy file (commissioning) goes to the loop's inbox like any other policy: the loop takes it before its

@@ -43,7 +43,7 @@ enum UplinkRequest {
             label: "frame_too_large", message: "frame \(sequence) is \(frame.count) bytes, the limit is \(settings.maxFrameBytes)"))
     }
 
-    static func result(_ response: HTTPResponse, sequence: UInt64) -> UplinkResult {
+    static func result(_ response: CurlResponse, sequence: UInt64) -> UplinkResult {
         UplinkClassifier.classify(status: response.status, body: response.body, sequence: sequence)
     }
 
