@@ -2,7 +2,7 @@ public import GridCore
 
 /// The agent's non-volatile memory: the policy it regulates under, the cycle state that must survive a
 /// reboot (the hot-spot estimate above all), and a bounded event log. It is what keeps the agent
-/// regulating with no network, and after a reboot while offline (design brief §2, step 3).
+/// regulating with no network, and after a reboot while offline (docs/control-cycle.md, step 3).
 ///
 /// `SQLiteAgentCache` is the real store; `InMemoryAgentCache` is the fallback when the disk cannot be used at all.
 /// The agent itself goes through `GuardedCache`, which never throws.

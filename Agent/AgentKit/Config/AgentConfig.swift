@@ -6,7 +6,7 @@ public import GridCore
 public struct AgentConfig: Sendable, Hashable, Codable {
     /// The agent's identity: the CN of its certificate and the key of its bundles and telemetry.
     public var agentID: String
-    /// Control period, 0.1–10 s (design brief §2); the policy's period wins once a policy is cached.
+    /// Control period, 0.1–10 s; it overrides the policy's, because protection counts cycles.
     public var cyclePeriodS: Double = 1
     /// Where the cache lives (systemd StateDirectory=).
     public var stateDirectory: String = "/var/lib/v2g-agent"
