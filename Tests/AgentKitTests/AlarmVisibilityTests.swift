@@ -141,6 +141,23 @@ struct AlarmVisibilityTests {
         #expect(cacheLines.count == 2, "\(cacheLines)")
         #expect(cacheLines.first?.hasPrefix("alarm raised CACHE_FULL") == true && cacheLines.last?.hasPrefix("alarm cleared CACHE_FULL") == true)
     }
+
+    @Test("a status file that cannot be written is logged when it starts failing and when it works again, once each")
+    func outputFailuresLoggedOnChange() throws {
+        let lines = LogCapture()
+        let dir = try TemporaryDirectory()
+        var config = AgentConfig(agentID: "tx-9", meter: MeterConfig(transport: .tcp(.init(host: "127.0.0.1", port: 1, unitID: 1))))
+        config.statusFile = dir.file("run/status.json")  // the directory does not exist yet
+        config.metricsTextfile = dir.file("agent.prom")
+        let operations = AgentOperations(
+            config: config, logger: Logger(label: "test.outputs") { _ in lines.handler() }, notifier: SystemdNotifier(socketPath: nil))
+        for t in 0..<5 { operations.writeOutputs(now: Timestamp(secondsSinceEpoch: Double(t))) }
+        try FileManager.default.createDirectory(atPath: dir.file("run"), withIntermediateDirectories: false)
+        for t in 5..<8 { operations.writeOutputs(now: Timestamp(secondsSinceEpoch: Double(t))) }
+        let said = lines.messages(atLeast: .info)
+        #expect(said.count == 2 && said[0].hasPrefix("status/metrics not written") && said[1] == "status/metrics written again", "\(said)")
+        #expect(try StatusFile(path: config.statusFile).read().mode == nil, "the starting status, before any cycle")
+    }
 }
 
 /// Collects log lines (message and the alarm code, when there is one) for a test to count.

@@ -22,6 +22,7 @@ public final class AgentOperations: Sendable {
     private struct Counters {
         var metrics = AgentMetrics()
         var lastMetricsWrite: Timestamp?
+        /// Writes failed in a row (0 while they work).
         var outputErrors = 0
         var uplink: UplinkStatus?
         /// The status as of the last cycle; before the first, a status without a mode ("starting").
@@ -113,12 +114,25 @@ public final class AgentOperations: Sendable {
             return (status, c.metrics)
         }
         guard let due else { return }
+        let failure: LocalOutputError?
         do {
             try statusFile.write(due.status)
             if let metrics = due.metrics { try metricsFile.write(metrics) }
+            failure = nil
         } catch {
-            let count = counters.withLock { c in c.outputErrors += 1; return c.outputErrors }
-            if count == 1 || count % 600 == 0 { logger.warning("status/metrics not written: \(error)", metadata: ["errors": "\(count)"]) }
+            failure = error
+        }
+        // Said when the writes start failing and when they work again, not at every tick.
+        let (changed, failedBefore) = counters.withLock { c in
+            let before = c.outputErrors
+            c.outputErrors = failure == nil ? 0 : before + 1
+            return ((before > 0) != (failure != nil), before)
+        }
+        guard changed else { return }
+        if let failure {
+            logger.warning("status/metrics not written: \(failure)")
+        } else {
+            logger.notice("status/metrics written again", metadata: ["failed_writes": "\(failedBefore)"])
         }
     }
 
