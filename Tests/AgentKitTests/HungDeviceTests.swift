@@ -16,7 +16,7 @@ struct HungDeviceTests {
         let silent = try SilentTCPServer()
         let ca = try UplinkFixtures.pki(in: dir)
         let (aggregator, aggregatorPort) = try UplinkFixtures.scriptedServer(in: dir, tlsCA: ca)
-        let notifications = try NotifySocket(path: dir.file("notify.sock"))
+        let notifications = try DatagramReceiver(dir.file("notify.sock"))
         // Two devices on the silent server, retried every cycle. SunSpec discovery tries three base addresses, each
         // waiting out the 0.5 s response timeout: a cycle takes about 3 s, six times the status period.
         let text = """
@@ -34,7 +34,7 @@ struct HungDeviceTests {
             """
         let config = try AgentConfig.parse(Data(text.utf8), path: "agent.json").config
         let daemon = AgentDaemon(
-            config: config, notifier: SystemdNotifier(socketPath: notifications.path, watchdogUSec: 30_000_000),
+            config: config, notifier: SystemdNotifier(socketPath: dir.file("notify.sock"), watchdogUSec: 30_000_000),
             statusInterval: .milliseconds(500), logger: UplinkFixtures.logger)
         #expect(daemon.uplink != nil)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: UplinkFixtures.logger))
@@ -43,11 +43,13 @@ struct HungDeviceTests {
         var longestCycleS = 0.0
         var uplinkWakes: [Double] = []
         var acknowledged = 0
+        var pings: [Double] = []
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             // From the first status write (the agent is up), ten seconds of watching.
             let started = ContinuousClock.now
             while (try? StatusFile(path: config.statusFile).read()) == nil, ContinuousClock.now < started + .seconds(60) {
+                while notifications.receive() != nil {}
                 try await Task.sleep(for: .milliseconds(50))
             }
             let end = ContinuousClock.now + .seconds(10)
@@ -59,6 +61,9 @@ struct HungDeviceTests {
                 if let uplink = daemon.operations.uplinkStatus, let wake = uplink.updatedAt?.secondsSinceEpoch {
                     if uplinkWakes.last != wake { uplinkWakes.append(wake) }
                     acknowledged = uplink.framesAcknowledged
+                }
+                while let message = notifications.receive() {
+                    if message == "WATCHDOG=1" { pings.append(Date().timeIntervalSince1970) }
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -72,8 +77,8 @@ struct HungDeviceTests {
         #expect(Self.longestGap(statusWrites) < 1.5, "status writes: \(Self.gaps(statusWrites))")
         #expect(uplinkWakes.count >= 5 && acknowledged >= 1, "\(uplinkWakes.count) uplink wakes, \(acknowledged) frames acknowledged")
         #expect(Self.longestGap(uplinkWakes) < 2.5, "uplink wakes: \(Self.gaps(uplinkWakes))")
-        let pings = notifications.times(of: "WATCHDOG=1")
-        #expect(pings.count >= 10 && Self.longestGap(pings) < 1.5, "watchdog pings: \(Self.gaps(pings))")
+        // Read every 0.1 s, so each time is up to 0.1 s late.
+        #expect(pings.count >= 12 && Self.longestGap(pings) < 1.5, "watchdog pings: \(Self.gaps(pings))")
         withExtendedLifetime((silent, aggregator)) {}
     }
 
@@ -126,54 +131,4 @@ private final class AcceptedBox: Sendable {
     private let fds = Mutex<[Int32]>([])
     func append(_ fd: Int32) { fds.withLock { $0.append(fd) } }
     var all: [Int32] { fds.withLock { $0 } }
-}
-
-/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`: records each message with its arrival time.
-final class NotifySocket: Sendable {
-    let path: String
-    private let fd: Int32
-    private let received = Messages()
-
-    init(path: String) throws {
-        self.path = path
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0 else { throw UplinkTestError(message: "notify socket: \(String(cString: strerror(errno)))") }
-        let received = self.received
-        Thread {
-            var buffer = [UInt8](repeating: 0, count: 4_096)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if count <= 0 { return }
-                let text = String(decoding: buffer[0..<count], as: UTF8.self)
-                received.append(text)
-            }
-        }.start()
-    }
-
-    /// Arrival times of the messages that contain `assignment`.
-    func times(of assignment: String) -> [Double] { received.times(of: assignment) }
-
-    deinit {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
-        unlink(path)
-    }
-}
-
-/// Notifications with their arrival times (seconds since the epoch).
-private final class Messages: Sendable {
-    private let received = Mutex<[(Double, String)]>([])
-
-    func append(_ text: String) { received.withLock { $0.append((Date().timeIntervalSince1970, text)) } }
-
-    func times(of assignment: String) -> [Double] {
-        received.withLock { $0.filter { $0.1.split(separator: "\n").contains { $0 == assignment } }.map(\.0) }
-    }
 }
