@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "EdgeZstd", dependencies: ["CZstd"], path: "Common/EdgeZstd"),
         .target(name: "EdgeCrypto", dependencies: ["COpenSSL"], path: "Common/EdgeCrypto"),
         .target(name: "EdgeSQLite", dependencies: ["CSQLite"], path: "Common/EdgeSQLite"),
+        .target(name: "EdgeCurl", dependencies: ["CCurl"], path: "Common/EdgeCurl"),
 
         // The pure control core: no I/O, injected clock.
         .target(name: "GridCore", path: "Common/GridCore"),
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "CCurl",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -139,6 +140,8 @@ let package = Package(
         .testTarget(name: "EdgeZstdTests", dependencies: ["EdgeZstd"], path: "Tests/EdgeZstdTests"),
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto"], path: "Tests/EdgeCryptoTests"),
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
+        // libcurl against Python's HTTP server and openssl s_server over mutual TLS on loopback.
+        .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl"], path: "Tests/EdgeCurlTests"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
         .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore"], path: "Tests/AdmKitTests"),
     ]

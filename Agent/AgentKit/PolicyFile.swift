@@ -10,11 +10,11 @@ extension ConfigFile {
     /// The checked policy and the file's bytes, from one read (the cache keeps the bytes as received).
     public static func loadPolicyWithBytes(path: String) throws(ConfigFileError) -> (policy: ControlPolicy, bytes: [UInt8]) {
         let data = try read(path)
-        let policy = try decode(ControlPolicy.self, from: data, path: path)
+        let (policy, layout) = try decodeWithLayout(ControlPolicy.self, from: data, path: path)
         do {
             try policy.validate()
         } catch {
-            throw ConfigFileError(path: path, reason: error.description)
+            throw refusal(path: path, field: error.field, reason: error.description, layout: layout)
         }
         return (policy, [UInt8](data))
     }

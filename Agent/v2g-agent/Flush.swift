@@ -26,16 +26,19 @@ struct Flush: AsyncParsableCommand {
         var logger = Logger(label: "v2g-agent")
         logger.logLevel = .warning
         let uplink: AgentUplink
+        let queuePath = AgentUplink.queuePath(for: config)
         do {
             uplink = try AgentUplink(config: config, settings: settings, clock: .realTime, logger: logger)
+        } catch let error as TelemetryQueueError {
+            throw fail("\(queuePath): \(error.message)")
         } catch {
-            throw fail("telemetry queue or TLS files: \(error)")
+            throw fail("\(self.config): uplink: \(error)")
         }
         let result: (last: UplinkDrain.Report, queue: TelemetryQueueStatus)
         do {
             result = try await uplink.flush(nowMs: Int64((Timestamp.wallClock().secondsSinceEpoch * 1000).rounded()))
         } catch {
-            throw fail("telemetry queue: \(error)")
+            throw fail("\(queuePath): \(error.message)")
         }
         let queue = result.queue
         print("pending_frames=\(queue.pendingFrames) unsealed_samples=\(queue.unsealedSamples) rejected_frames=\(queue.rejectedFrames) next_sequence=\(queue.nextSequence)")

@@ -28,7 +28,12 @@ struct Plan: ParsableCommand {
             let snapshot = try ConfigFile.load(PlanSnapshot.self, path: snapshot)
             let outcome = ControlCycle(policy: policy).run(snapshot.state, inputs: snapshot.inputs, now: snapshot.time)
             let report = PlanReport(snapshot: snapshot, outcome: outcome)
-            print(json ? try report.json() : report.text())
+            guard json else { return print(report.text()) }
+            do {
+                print(try report.json())
+            } catch {
+                throw fail("\(self.snapshot): the plan cannot be printed as JSON")
+            }
         } catch let error as ConfigFileError {
             throw fail(error.description)
         }

@@ -12,7 +12,8 @@ struct Run: AsyncParsableCommand {
         discussion: """
             The configuration names the meter, the temperature block and each charger (docs/agent-config.md).
             The policy in force comes from the local cache; --config's policy_file seeds it when the cache holds
-            none or an older version. Without either, the built-in safe defaults apply. The agent opens no port.
+            none or an older version (never a lower or equal one). Without either, the built-in safe defaults apply.
+            The agent opens no port.
             """
     )
 
@@ -43,70 +44,20 @@ struct Run: AsyncParsableCommand {
         logger[metadataKey: "agent.id"] = "\(config.agentID)"
         for warning in loaded.warnings { logger.warning("config: \(warning)") }
 
-        let log = logger
-        let cache = GuardedCache(path: config.cachePath, logger: logger)
-        for alarm in cache.activeAlarms { logger.error("cache: \(alarm)") }
-        seedPolicy(config, cache: cache, logger: logger)
-
-        let operations = AgentOperations(config: config, logger: logger)
         let clock: AgentClock
         do {
             clock = try simClock.map { path throws(ConfigFileError) in try AgentClock.simulation(clockFile: path) } ?? .realTime
         } catch {
             throw fail(error.description)
         }
-        let uplink = startUplink(config, clock: clock, policy: cache.policyInForce(), operations: operations, logger: logger)
-        let service = ControlLoopService(
-            logger: logger, clock: clock,
-            makeLoop: {
-                let loop = ControlLoop(field: ModbusFieldBus(config: config), cache: cache, logger: log)
-                loop.setCyclePeriod(config.cyclePeriodS)
-                return loop
-            },
-            afterCycle: { outcome, loop, took, now in
-                operations.publish(outcome, loop: loop, cycleDurationS: took, now: now)
-                uplink?.record(outcome, loop: loop, now: now)
-            }
-        )
-        operations.notifyReady()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
-        if let uplink { services.append(.init(service: uplink.service)) }
+        // Cache alarms (a file moved aside, memory only) are logged by the loop's first cycle, with every other alarm.
+        let daemon = AgentDaemon(config: config, clock: clock, logger: logger)
+        defer { daemon.stop() }
+        daemon.operations.notifyReady()
         let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: daemon.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        operations.notifyStopping()
-    }
-
-    /// The telemetry queue and its uploader, when the config has an `uplink` section. A queue or TLS problem
-    /// disables the upload with an error in the log; regulation never depends on it.
-    private func startUplink(
-        _ config: AgentConfig, clock: AgentClock, policy: ControlPolicy, operations: AgentOperations, logger: Logger
-    ) -> AgentUplink? {
-        guard let settings = config.uplink else { return nil }
-        do {
-            return try AgentUplink(
-                config: config, settings: settings, clock: clock, policy: policy, logger: logger,
-                onWake: { report, queue, now in operations.recordUplink(report, queue: queue, now: now) })
-        } catch {
-            logger.error("telemetry upload disabled: \(error)")
-            return nil
-        }
-    }
-
-    /// A local policy file seeds the cache when the cache has none, or an older version.
-    private func seedPolicy(_ config: AgentConfig, cache: GuardedCache, logger: Logger) {
-        guard let path = config.policyFile else { return }
-        do {
-            let (policy, bytes) = try ConfigFile.loadPolicyWithBytes(path: path)
-            let stored = (try? cache.cache.activePolicy()) ?? nil
-            if stored == nil || policy.version > (stored?.version ?? Int.min) {
-                _ = cache.adoptPolicy(policy, bundleBytes: bytes, receivedAt: .wallClock())
-                logger.notice("policy adopted from \(path)", metadata: ["policy.version": "\(policy.version)"])
-            }
-        } catch {
-            // The agent still runs, on the cached policy or the built-in safe defaults.
-            logger.error("policy file refused: \(error)")
-        }
+        daemon.operations.notifyStopping()
     }
 }
 

@@ -23,7 +23,13 @@ struct Status: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(status), as: UTF8.self))
+                // As the agent wrote it: a non-finite figure is spelled out, not a failed print.
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                do {
+                    print(String(decoding: try encoder.encode(status), as: UTF8.self))
+                } catch {
+                    throw fail("\(path): the status read cannot be printed as JSON")
+                }
                 return
             }
             let age = Timestamp.wallClock() - status.writtenAt

@@ -85,7 +85,9 @@ struct AgentConfigTests {
         let second = ", {\"id\": \"c1\", \"phase\": \"B\", \"transport\": {\"tcp\": {\"host\": \"127.0.0.1\", \"port\": 15022}}, \"rated_charge_kw\": 7.4}]}"
         let text = String(Self.minimal.dropLast(2)) + second
         let error = try #require(throws: ConfigFileError.self) { try Self.parse(text) }
-        #expect(error.description == "agent.json: chargers[1].id: charger id \"c1\" appears twice (first at chargers[0].id)")
+        #expect(error.line == 2)
+        #expect(error.description.hasPrefix("agent.json: line 2, column "))
+        #expect(error.description.hasSuffix(": chargers[1].id: charger id \"c1\" appears twice (first at chargers[0].id)"), "\(error)")
     }
 
     @Test("comment lines are blanked, so syntax errors keep their line numbers")
@@ -125,6 +127,47 @@ struct AgentConfigTests {
         #expect(error.description.contains("meter.calibration.voltage_v") && error.description.contains("unknown key \"N\""), "\(error)")
         let tooBig = text.replacing("1.01", with: "3")
         let range = try #require(throws: ConfigFileError.self) { try Self.parse(tooBig) }
-        #expect(range.description == "agent.json: meter.calibration.voltage_v.B.gain: 3 is outside the allowed range 0.5–2")
+        #expect(range.description.hasPrefix("agent.json: line 1, column "))
+        #expect(range.description.hasSuffix(": meter.calibration.voltage_v.B.gain: 3 is outside the allowed range 0.5–2"), "\(range)")
+    }
+
+    /// The minimal config laid out one key per line, so that each finding has a line of its own.
+    static let onePerLine = """
+        {
+          "agent_id": "tx-1",
+          "cycle_period_s": 1,
+          "meter": {"transport": {"tcp": {"host": "127.0.0.1", "port": 15020}}},
+          "chargers": [{"id": "c1", "phase": "A", "transport": {"tcp": {"host": "127.0.0.1", "port": 15021}}, "rated_charge_kw": 7.4}]
+        }
+        """
+
+    @Test("lenient JSON is refused with the file, the line and the reason", arguments: [
+        // A trailing comma after the last member, and after the last element.
+        ("\"rated_charge_kw\": 7.4}]", "\"rated_charge_kw\": 7.4},]", 5, "not valid JSON: trailing comma before ']'"),
+        ("\"port\": 15020}}},", "\"port\": 15020,}}},", 4, "not valid JSON: trailing comma before '}'"),
+        // A key given twice: a decoder would silently keep one of the two.
+        ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 1, \"cycle_period_s\": 0,", 3,
+         "not valid JSON: duplicate key \"cycle_period_s\" (first at line 3, column 3)"),
+        // An agent id that names a directory (it becomes a URL path segment and a PKI directory name).
+        ("\"agent_id\": \"tx-1\"", "\"agent_id\": \"..\"", 2, "agent_id: \"..\" names a directory, not an agent"),
+        ("\"agent_id\": \"tx-1\"", "\"agent_id\": \".\"", 2, "agent_id: \".\" names a directory, not an agent"),
+        // Numbers JSON does not allow.
+        ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 01,", 3, "not valid JSON: a number may not have a leading zero"),
+        ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 1.,", 3, "not valid JSON: expected a digit after the decimal point"),
+    ])
+    func strictJSON(original: String, replacement: String, line: Int, reason: String) throws {
+        let text = Self.onePerLine.replacing(original, with: replacement)
+        #expect(text != Self.onePerLine, "the fixture edit did not apply")
+        let error = try #require(throws: ConfigFileError.self) { try AgentConfig.parse(Data(text.utf8), path: "/etc/v2g/agent.json") }
+        #expect(error.path == "/etc/v2g/agent.json" && error.line == line, "\(error)")
+        #expect(error.description.hasPrefix("/etc/v2g/agent.json: line \(line), column "), "\(error)")
+        #expect(error.description.contains(": " + reason), "\(error)")
+    }
+
+    @Test("the strict reading accepts what JSON allows: escapes, exponents, nesting, a byte-order mark")
+    func strictAcceptsValid() throws {
+        let text = "\u{FEFF}" + Self.onePerLine.replacing("\"tx-1\"", with: "\"tx\\u002d1\"").replacing("\"cycle_period_s\": 1", with: "\"cycle_period_s\": 1.0e0")
+        let config = try AgentConfig.parse(Data(text.utf8), path: "agent.json").config
+        #expect(config.agentID == "tx-1" && config.cyclePeriodS == 1)
     }
 }

@@ -103,7 +103,7 @@ struct CacheFallbackTests {
         guarded.recordEvent(code: "TRIP_OV2", message: String(repeating: "z", count: 900), at: .init(secondsSinceEpoch: 5))
         #expect(guarded.activeAlarms.map(\.code) == [.full])
         #expect(guarded.errorCounts["cache_full"] == 1)
-        #expect(!guarded.adoptPolicy(CacheFixtures.policy(version: 4), bundleBytes: Array(repeating: 1, count: 20_000), receivedAt: .init(secondsSinceEpoch: 5)))
+        #expect(guarded.adoptPolicy(CacheFixtures.policy(version: 4), bundleBytes: Array(repeating: 1, count: 20_000), receivedAt: .init(secondsSinceEpoch: 5)) == .deferred)
         // The policy that could not be written is still the one in force.
         #expect(guarded.policyInForce().version == 4)
         // The next cycle retries; still full, so the alarm holds and nothing throws.
@@ -117,7 +117,12 @@ struct CacheFallbackTests {
         let flaky = FlakyCache()
         let guarded = GuardedCache(flaky, logger: CacheFixtures.logger)
         flaky.full = true
-        #expect(!guarded.adoptPolicy(CacheFixtures.policy(version: 9), bundleBytes: [1], receivedAt: .init(secondsSinceEpoch: 1)))
+        #expect(guarded.adoptPolicy(CacheFixtures.policy(version: 9), bundleBytes: [1], receivedAt: .init(secondsSinceEpoch: 1)) == .deferred)
+        // Waiting in memory, it is still the mark to beat: an older policy cannot slip in while the disk is full.
+        guard case .refused = guarded.adoptPolicy(CacheFixtures.policy(version: 8), bundleBytes: [1], receivedAt: .init(secondsSinceEpoch: 1)) else {
+            Issue.record("an older policy must be refused while a newer one waits"); return
+        }
+        #expect(guarded.policyInForce().version == 9)
         guarded.recordEvent(code: "POLICY_ADOPTED", message: "v9", at: .init(secondsSinceEpoch: 1))
         #expect(!guarded.saveCycleState(CycleState(), at: .init(secondsSinceEpoch: 2)))
         #expect(guarded.activeAlarms.map(\.code) == [.full])
@@ -157,6 +162,7 @@ final class FlakyCache: AgentCache, @unchecked Sendable {
         try check()
         try inner.storePolicy(policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
     }
+    func highestPolicyVersion() throws(CacheError) -> Int? { try inner.highestPolicyVersion() }
     func activePolicy() throws(CacheError) -> CachedPolicy? { try inner.activePolicy() }
     func lastKnownGoodPolicy() throws(CacheError) -> CachedPolicy? { try inner.lastKnownGoodPolicy() }
     func revertToLastKnownGood() throws(CacheError) -> CachedPolicy? { try check(); return try inner.revertToLastKnownGood() }

@@ -73,6 +73,39 @@ struct ConfigFileTests {
     }
 }
 
+extension ConfigFileTests {
+    /// Each kind of JSON file the agent reads, with a loader that reads it as the agent does.
+    static let readers: [(kind: String, valid: String, read: @Sendable (String) throws -> Void)] = [
+        ("policy", "{\n  \"version\": 2,\n  \"cycle_period_s\": 1\n}", { _ = try ConfigFile.loadPolicy(path: $0) }),
+        ("snapshot", "{\n  \"time\": 1,\n  \"chargers\": []\n}", { _ = try ConfigFile.load(PlanSnapshot.self, path: $0) }),
+        ("clock", "{\n  \"wall_start_s\": 1,\n  \"sim_start_s\": 1,\n  \"scale\": 1\n}", { _ = try AgentClock.simulation(clockFile: $0) }),
+        ("status", "{\n  \"agent_id\": \"tx\",\n  \"policy_version\": 1,\n  \"alarms\": [],\n  \"chargers\": [],\n  \"written_at\": 1\n}",
+         { _ = try StatusFile(path: $0).read() }),
+    ]
+
+    @Test("every JSON file the agent reads refuses a duplicated key and a trailing comma, naming the file and the line",
+          arguments: readers.indices)
+    func strictEverywhere(index: Int) throws {
+        let (kind, valid, read) = Self.readers[index]
+        let dir = try TemporaryDirectory()
+        let path = dir.file("\(kind).json")
+        try Data(valid.utf8).write(to: URL(filePath: path))
+        try read(path)  // the valid text is read
+        let lines = valid.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The second line's key again on the second line, then a comma before the closing brace.
+        let duplicated: [String] = [lines[0], lines[1] + " " + lines[1]] + Array(lines.dropFirst(2))
+        let trailing: [String] = Array(lines.prefix(lines.count - 2)) + [lines[lines.count - 2] + ",", lines[lines.count - 1]]
+        for (text, line, reason) in [
+            (duplicated.joined(separator: "\n"), 2, "duplicate key"), (trailing.joined(separator: "\n"), lines.count - 1, "trailing comma"),
+        ] {
+            try Data(text.utf8).write(to: URL(filePath: path))
+            let error = try #require(throws: ConfigFileError.self) { try read(path) }
+            #expect(error.description.hasPrefix("\(path): line \(line), column "), "\(kind): \(error)")
+            #expect(error.reason.contains(reason), "\(kind): \(error)")
+        }
+    }
+}
+
 extension String {
     var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
 }

@@ -105,4 +105,58 @@ struct ControlLoopTests {
         second.runCycle(now: Timestamp(secondsSinceEpoch: 106))
         #expect(Set(field.writes.last!.map(\.chargerID)) == ["a1", "b1"])
     }
+
+    static func delivery(_ version: Int, ratedKVA: Double = 100, source: String = "test") -> PolicyInbox.Delivery {
+        .init(policy: CacheFixtures.policy(version: version, ratedKVA: ratedKVA), bundleBytes: [UInt8(truncatingIfNeeded: version)],
+              receivedAt: Timestamp(secondsSinceEpoch: 1), source: source)
+    }
+
+    @Test("a delivered policy is taken only when the next cycle starts, and only once the cache has accepted it")
+    func inboxBetweenCycles() throws {
+        let cache = GuardedCache(InMemoryAgentCache(), logger: Self.logger)
+        let loop = ControlLoop(field: Self.field(), cache: cache, logger: Self.logger)
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        loop.inbox.deliver(Self.delivery(3, ratedKVA: 315))
+        // Delivered, not yet adopted: the loop is between cycles, and nothing reads the inbox but the next cycle.
+        #expect(loop.policy.version != 3)
+        #expect(try cache.cache.activePolicy() == nil)
+        let outcome = loop.runCycle(now: Timestamp(secondsSinceEpoch: 101))
+        #expect(loop.policy.version == 3 && loop.policy.transformer.ratedKVA == 315)
+        #expect(try cache.cache.activePolicy()?.version == 3)
+        #expect(outcome.setpoints.count == 2)
+        #expect(cache.recentEvents(limit: 10).contains { $0.code == "POLICY_ADOPTED" && $0.message == "version 3 from test" })
+    }
+
+    @Test("through the inbox, a lower or equal version and an out-of-range policy are refused and the loop keeps its policy")
+    func inboxRefusals() throws {
+        let cache = GuardedCache(InMemoryAgentCache(), logger: Self.logger)
+        let loop = ControlLoop(field: Self.field(), cache: cache, logger: Self.logger)
+        loop.inbox.deliver(Self.delivery(5, ratedKVA: 400))
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        #expect(loop.policy.version == 5)
+        var outOfRange = CacheFixtures.policy(version: 9)
+        outOfRange.thermal.hotSpotLimitC = 300
+        for delivery in [Self.delivery(5, ratedKVA: 160), Self.delivery(4, ratedKVA: 160),
+                         .init(policy: outOfRange, bundleBytes: [], receivedAt: .init(secondsSinceEpoch: 2), source: "bad")] {
+            loop.inbox.deliver(delivery)
+        }
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 101))
+        #expect(loop.policy.version == 5 && loop.policy.transformer.ratedKVA == 400)
+        #expect(try cache.cache.activePolicy()?.policy.transformer.ratedKVA == 400)
+        let refusals = cache.recentEvents(limit: 20).filter { $0.code == "POLICY_REFUSED" }.map(\.message)
+        #expect(refusals.count == 3, "\(refusals)")
+        #expect(refusals.contains { $0.contains("policy version 5 refused: it is equal to version 5") })
+        #expect(refusals.contains { $0.contains("policy version 4 refused: it is below version 5") })
+        #expect(refusals.contains { $0.contains("thermal.hot_spot_limit_c") })
+    }
+
+    @Test("several deliveries between two cycles are taken in order: the newest wins, the one before is last-known-good")
+    func inboxOrder() throws {
+        let cache = GuardedCache(InMemoryAgentCache(), logger: Self.logger)
+        let loop = ControlLoop(field: Self.field(), cache: cache, logger: Self.logger)
+        for version in [1, 2, 3] { loop.inbox.deliver(Self.delivery(version)) }
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        #expect(loop.policy.version == 3)
+        #expect(try cache.cache.lastKnownGoodPolicy()?.version == 2)
+    }
 }

@@ -162,6 +162,25 @@ struct OperationsTests {
         #expect(receiver.receive() == nil)
     }
 
+    @Test("the watchdog is pinged while the loop shows life, and not while one cycle has run past the limit")
+    func watchdogFollowsTheLoop() throws {
+        let dir = try TemporaryDirectory()
+        let receiver = try DatagramReceiver(dir.file("notify.sock"))
+        var config = AgentConfig(agentID: "tx-1", meter: MeterConfig(transport: .tcp(.init(host: "127.0.0.1", port: 1, unitID: 1))))
+        config.statusFile = dir.file("status.json")
+        config.metricsTextfile = dir.file("agent.prom")
+        let operations = AgentOperations(
+            config: config, logger: CacheFixtures.logger, notifier: SystemdNotifier(socketPath: dir.file("notify.sock"), watchdogUSec: 20_000_000))
+        #expect(operations.pingWatchdog(stallLimit: .seconds(20)))  // before the first cycle
+        operations.heartbeat.cycleStarted(at: .now - .seconds(5))
+        #expect(operations.pingWatchdog(stallLimit: .seconds(20)))  // a slow cycle is still a live loop
+        operations.heartbeat.cycleStarted(at: .now - .seconds(25))
+        #expect(!operations.pingWatchdog(stallLimit: .seconds(20)))  // stuck: let systemd restart the agent
+        operations.heartbeat.cycleEnded()
+        #expect(operations.pingWatchdog(stallLimit: .seconds(20)))
+        #expect([receiver.receive(), receiver.receive(), receiver.receive(), receiver.receive()] == ["WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1", nil])
+    }
+
     @Test("without NOTIFY_SOCKET nothing is sent; a dead socket is a typed error")
     func notifyOffAndDead() throws {
         let off = SystemdNotifier(socketPath: nil, watchdogUSec: 0)

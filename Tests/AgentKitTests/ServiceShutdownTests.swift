@@ -2,6 +2,7 @@
 import GridCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// The scripted field with a meter that moves a little every poll, so data quality never judges it frozen.
@@ -37,15 +38,22 @@ struct ServiceShutdownTests {
         policy.balancing.neutralWeight = 50  // heavy phase A pulls a1 into discharge (ControlLoopTests)
         policy.write.rampKWPerS = 1_000
         policy.cyclePeriodS = 0.1
-        let adopted = policy
+        policy.version = 1
+        // The policy arrives as any other does: through the inbox, taken before the first cycle.
+        let inbox = PolicyInbox()
+        inbox.deliver(.init(policy: policy, bundleBytes: [], receivedAt: .init(secondsSinceEpoch: 0), source: "test"))
+        let executor = DedicatedThreadExecutor(name: "test-cycle")
+        defer { executor.stop() }
+        let onOwnThread = ThreadCheck()
         let service = ControlLoopService(
-            logger: ControlLoopTests.logger,
+            logger: ControlLoopTests.logger, executor: executor,
             makeLoop: {
-                let loop = ControlLoop(field: holder.moving, cache: GuardedCache(InMemoryAgentCache(), logger: ControlLoopTests.logger), logger: ControlLoopTests.logger)
-                loop.adopt(adopted)
-                return loop
+                ControlLoop(field: holder.moving, cache: GuardedCache(InMemoryAgentCache(), logger: ControlLoopTests.logger), inbox: inbox, logger: ControlLoopTests.logger)
             },
-            afterCycle: { _, _, _, _ in cycleSeen.yield(1) })
+            afterCycle: { _, _, _, _ in
+                onOwnThread.record(executor.isCurrentThread)
+                cycleSeen.yield(1)
+            })
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: ControlLoopTests.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -62,5 +70,14 @@ struct ServiceShutdownTests {
         let last = try #require(writes.last)
         #expect(last.map(\.chargerID).sorted() == discharging)
         #expect(last.allSatisfy { $0.activePowerKW == 0 && $0.reactivePowerKvar == 0 })
+        // Every cycle ran on the service's own thread, never on the cooperative pool.
+        #expect(onOwnThread.all == true)
     }
+}
+
+/// Whether every call so far was on the expected thread (nil before the first).
+final class ThreadCheck: Sendable {
+    private let state = Mutex<Bool?>(nil)
+    func record(_ onThread: Bool) { state.withLock { $0 = ($0 ?? true) && onThread } }
+    var all: Bool? { state.withLock { $0 } }
 }

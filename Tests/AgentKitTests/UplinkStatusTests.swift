@@ -119,7 +119,7 @@ struct UplinkStatusTests {
         #expect(!line.contains("\n"))
     }
 
-    @Test("AgentOperations puts the uplink's last wake into the status file the control loop writes")
+    @Test("AgentOperations puts the uplink's last wake into the status file it writes")
     func operationsPublish() async throws {
         let directory = try TemporaryDirectory()
         var config = AgentConfig(agentID: "tx-017", meter: MeterConfig(transport: .tcp(.init(host: "127.0.0.1", port: 1502))))
@@ -128,13 +128,14 @@ struct UplinkStatusTests {
         let operations = AgentOperations(config: config, logger: UplinkFixtures.logger)
         let loop = ControlLoopTests.loop(ControlLoopTests.field())
         let outcome = loop.runCycle(now: Self.t0)
-        operations.publish(outcome, loop: loop, cycleDurationS: 0.01, now: Self.t0)
+        operations.record(outcome, loop: loop, cycleDurationS: 0.01, now: Self.t0)
+        operations.writeOutputs(now: Self.t0)
         #expect(try StatusFile(path: config.statusFile).read().uplink == nil)
 
         let queue = try Self.queue(directory)
         let report = await UplinkDrain(queue: queue, transport: ScriptedTransport([]), logger: UplinkFixtures.logger).drain(nowMs: 0)
         operations.recordUplink(report, queue: try queue.status(), now: Self.t0 + 1)
-        operations.publish(outcome, loop: loop, cycleDurationS: 0.01, now: Self.t0 + 20)
+        operations.writeOutputs(now: Self.t0 + 20)
         let written = try #require(try StatusFile(path: config.statusFile).read().uplink)
         #expect(written == operations.uplinkStatus)
         let produced = try queue.status().produced

@@ -88,11 +88,10 @@ enum UplinkFixtures {
             caPath: "\(trustedCA ?? ca)/ca.crt", certificatePath: "\(ca)/agents/tx-017.crt", keyPath: "\(ca)/agents/tx-017.key")
     }
 
-    /// The scripted aggregator (plain HTTP on loopback, or HTTPS requiring a client certificate from `ca`).
+    /// The scripted aggregator, Tests/peers/http/scripted_aggregator.py (plain HTTP on loopback, or HTTPS requiring a
+    /// client certificate from `ca`). `directory` is kept for the callers; the script is checked in.
     static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) throws -> (ChildProcess, Int) {
-        let script = directory.file("aggregator.py")
-        try scriptedServerSource.write(toFile: script, atomically: true, encoding: .utf8)
-        var arguments = ["-u", script]
+        var arguments = ["-u", "\(root)/Tests/peers/http/scripted_aggregator.py"]
         if let ca { arguments += ["\(ca)/servers/localhost.crt", "\(ca)/servers/localhost.key", "\(ca)/ca.crt"] }
         let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments)
         guard let port = Int(child.firstLine.trimmingCharacters(in: .whitespaces)) else {
@@ -138,62 +137,3 @@ final class ScriptedTransport: TelemetryTransport {
         }
     }
 }
-
-let scriptedServerSource = #"""
-import http.server, json, ssl, sys, time
-
-# Scripted aggregator stand-in: the agent id in the path picks the answer.
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
-        sequence = int(self.headers.get("X-V2G-Sequence", "0"))
-        agent = self.path.split("/")[3] if self.path.count("/") >= 4 else ""
-        status, body = 200, {"sequence": sequence, "duplicate": False}
-        if agent == "dup":
-            body["duplicate"] = True
-        elif agent == "mismatch":
-            body["sequence"] = sequence + 1
-        elif agent == "html":
-            body = None
-        elif agent == "conflict":
-            status, body = 409, {"error": "sequence.conflict"}
-        elif agent == "too-large":
-            status, body = 413, {"error": "frame.too_large"}
-        elif agent == "bad-frame":
-            status, body = 400, {"error": "frame.bad_crc", "message": "CRC mismatch"}
-        elif agent == "forbidden":
-            status, body = 403, {"error": "agent.mismatch"}
-        elif agent == "unavailable":
-            status, body = 503, {"error": "busy"}
-        elif agent == "throttled":
-            status, body = 429, {"error": "slow down"}
-        elif agent == "slow":
-            time.sleep(5)
-        elif agent == "huge":
-            body = {"sequence": sequence, "duplicate": False, "pad": "x" * 200000}
-        data = b"<html>ok</html>" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html" if body is None else "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-if len(sys.argv) == 4:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(sys.argv[1], sys.argv[2])
-    context.load_verify_locations(sys.argv[3])
-    context.verify_mode = ssl.CERT_REQUIRED
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"""#

@@ -2,14 +2,21 @@ public import GridCore
 
 /// The agent's non-volatile memory: the policy it regulates under, the cycle state that must survive a
 /// reboot (the hot-spot estimate above all), and a bounded event log. It is what keeps the agent
-/// regulating with no network, and after a reboot while offline (design brief §2, step 3).
+/// regulating with no network, and after a reboot while offline (docs/control-cycle.md, step 3).
 ///
-/// `SQLiteAgentCache` is the real store; `InMemoryAgentCache` serves tests and the fallback when the
-/// disk cannot be used. The agent itself goes through `GuardedCache`, which never throws.
+/// `SQLiteAgentCache` is the real store; `InMemoryAgentCache` is the fallback when the disk cannot be used at all.
+/// The agent itself goes through `GuardedCache`, which never throws.
+///
+/// Anti-rollback lives here, in every implementation, so that no caller can get around it: a policy is stored only
+/// if its version is above every version the cache has ever accepted (a revert to the last-known-good does not lower
+/// that mark, so the policy reverted from cannot come back under its old version).
 public protocol AgentCache: Sendable {
     /// Makes `policy` the active one; the previous active policy becomes the last-known-good, atomically.
-    /// Storing the version already active replaces it in place (the last-known-good is kept).
+    /// A version lower than or equal to `highestPolicyVersion()` is refused with `CacheError.isPolicyRollback`,
+    /// and nothing changes.
     func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError)
+    /// The highest policy version ever stored (the anti-rollback mark), or nil when none was.
+    func highestPolicyVersion() throws(CacheError) -> Int?
     /// The policy in force, or nil when none was ever stored.
     func activePolicy() throws(CacheError) -> CachedPolicy?
     /// The policy that was active before the current one, or nil.

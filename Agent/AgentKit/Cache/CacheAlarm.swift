@@ -27,7 +27,7 @@ public struct CacheAlarm: Sendable, Hashable, CustomStringConvertible {
 /// `description` names the operation, the file and the underlying cause.
 public struct CacheError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
-        case full, corrupt, unusable, encoding
+        case full, corrupt, unusable, encoding, policyRollback
     }
 
     private let code: Code
@@ -63,15 +63,28 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         Self(.encoding, message, file: file, line: line)
     }
 
+    /// A policy whose version is not above the highest the cache ever accepted (anti-rollback): refused, and the
+    /// cache is unchanged. Not a fault of the cache: it raises no alarm.
+    public static func policyRollback(offered: Int, highest: Int, file: String = #fileID, line: Int = #line) -> Self {
+        let relation = offered == highest ? "equal to" : "below"
+        return Self(
+            .policyRollback,
+            "policy version \(offered) refused: it is \(relation) version \(highest), the highest this cache has accepted",
+            file: file, line: line)
+    }
+
     public var isFull: Bool { code == .full }
     public var isCorrupt: Bool { code == .corrupt }
+    /// A policy refused as not newer than one already accepted.
+    public var isPolicyRollback: Bool { code == .policyRollback }
 
-    /// The alarm this failure raises.
-    public var alarmCode: CacheAlarm.Code {
+    /// The alarm this failure raises; nil for a refused policy (the cache works, the offer was wrong).
+    public var alarmCode: CacheAlarm.Code? {
         switch code {
         case .full: .full
         case .corrupt: .corrupt
         case .unusable, .encoding: .unreadable
+        case .policyRollback: nil
         }
     }
 
@@ -82,6 +95,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         case .corrupt: "cache_corrupt"
         case .unusable: "cache_unusable"
         case .encoding: "cache_encoding"
+        case .policyRollback: "policy_rollback"
         }
     }
 

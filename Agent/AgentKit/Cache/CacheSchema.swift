@@ -29,11 +29,21 @@ enum CacheSchema {
                 );
                 """)
         }
+        // Anti-rollback needs the highest version ever accepted, which the two policy slots lose on a revert.
+        migrator.registerMigration("agent-cache-2: highest accepted policy version") { db in
+            try db.execute("""
+                CREATE TABLE policy_high_water (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO policy_high_water (id, version) SELECT 1, max(version) FROM policy HAVING count(*) > 0;
+                """)
+        }
         return migrator
     }()
 }
 
-/// One connection and the statements run every cycle; only ever used under `SQLiteAgentCache`'s lock.
+/// One connection and the statements run every cycle; lent by `SQLiteAgentCache`'s `SerializedDatabase` to one caller at a time.
 final class CacheConnection {
     let db: SQLiteDatabase
     let updateState: SQLiteStatement
@@ -47,6 +57,11 @@ final class CacheConnection {
         updateState = try db.prepare("UPDATE cycle_state SET state_json = ?, saved_at = ? WHERE id = 1")
         insertEvent = try db.prepare("INSERT INTO events (at, code, message) VALUES (?, ?, ?)")
         trimEvents = try db.prepare("DELETE FROM events WHERE sequence <= ?")
+    }
+
+    /// The anti-rollback mark, or nil before the first policy.
+    func highestPolicyVersion() throws -> Int? {
+        try db.prepare("SELECT version FROM policy_high_water WHERE id = 1").rows { Int($0.int64(at: 0)) }.first
     }
 
     func policy(slot: String) throws -> CachedPolicy? {

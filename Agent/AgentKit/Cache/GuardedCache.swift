@@ -2,9 +2,22 @@ public import GridCore
 public import Logging
 import Synchronization
 
+/// What became of a policy offered to the cache.
+public enum PolicyAdoption: Sendable, Equatable {
+    /// On disk: active now, the previous one kept as last-known-good.
+    case stored
+    /// In force, but the cache could not write it (full or unwritable disk): kept in memory and written once it can be.
+    case deferred
+    /// Not newer than a version already accepted (anti-rollback): nothing changed.
+    case refused(reason: String)
+}
+
 /// The cache as the control loop uses it: no call throws. A failed write raises an alarm, is counted
 /// by error label, and is retried on the next cycle; a failed read falls back to the last-known-good
 /// policy, then to `ControlPolicy.builtInSafeDefaults`.
+///
+/// Its alarms reach the status file, the metrics and the event log through the control loop (`AlarmSource`); the
+/// loop logs them when they are raised and when they clear, so a failure every cycle is not a log line every cycle.
 public final class GuardedCache: Sendable {
     private struct Health {
         /// Raised at open time (a file moved aside, memory only): they hold until a restart.
@@ -49,30 +62,38 @@ public final class GuardedCache: Sendable {
     /// Events lost because the cache refused writes for longer than the pending buffer lasts.
     public var droppedEvents: Int { health.withLock { $0.droppedEvents } }
 
-    /// The policy to regulate under: the active one, else the last-known-good, else the built-in defaults.
+    /// The policy to regulate under: one waiting to be written (it is newer than anything stored), else the active
+    /// one, else the last-known-good, else the built-in defaults.
     public func policyInForce() -> ControlPolicy {
-        if let active = attempt({ () throws(CacheError) in try cache.activePolicy() }) ?? nil { return active.policy }
         if let pending = health.withLock({ $0.pendingPolicy }) { return pending.policy }
+        if let active = attempt({ () throws(CacheError) in try cache.activePolicy() }) ?? nil { return active.policy }
         if let good = attempt({ () throws(CacheError) in try cache.lastKnownGoodPolicy() }) ?? nil { return good.policy }
         return .builtInSafeDefaults
     }
 
-    /// Stores a verified policy. False when the cache refused it: it is kept and retried next cycle.
+    /// Offers a verified policy to the cache, whose `storePolicy` refuses a version that is not newer than every one it
+    /// accepted. When the cache cannot write, the policy is in force from memory and written later, unless it is not
+    /// newer than what the cache (still readable) or the waiting policy already holds.
     @discardableResult
-    public func adoptPolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) -> Bool {
-        let stored = attempt { () throws(CacheError) in
-            try cache.storePolicy(policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
-        } != nil
-        if !stored {
-            health.withLock { $0.pendingPolicy = CachedPolicy(policy: policy, bundleBytes: bundleBytes, receivedAt: receivedAt) }
+    public func adoptPolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) -> PolicyAdoption {
+        let offered = CachedPolicy(policy: policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
+        if let waiting = health.withLock({ $0.pendingPolicy }), policy.version <= waiting.version {
+            return .refused(reason: CacheError.policyRollback(offered: policy.version, highest: waiting.version).message)
         }
-        return stored
-    }
-
-    /// Reinstates the last-known-good policy; returns it, or nil when there is none (or the cache failed).
-    public func revertToLastKnownGood() -> ControlPolicy? {
-        health.withLock { $0.pendingPolicy = nil }
-        return (attempt { () throws(CacheError) in try cache.revertToLastKnownGood() } ?? nil)?.policy
+        do throws(CacheError) {
+            try cache.storePolicy(policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
+            health.withLock { $0.pendingPolicy = nil }
+            return .stored
+        } catch where error.isPolicyRollback {
+            return .refused(reason: error.message)
+        } catch {
+            record(error)
+            if let highest = (try? cache.highestPolicyVersion()) ?? nil, policy.version <= highest {
+                return .refused(reason: CacheError.policyRollback(offered: policy.version, highest: highest).message)
+            }
+            health.withLock { $0.pendingPolicy = offered }
+            return .deferred
+        }
     }
 
     /// The state saved before a restart, or nil (start cold) when there is none or it cannot be read.
@@ -120,12 +141,23 @@ public final class GuardedCache: Sendable {
         do {
             return try body()
         } catch {
-            health.withLock { h in
-                h.errorsByLabel[error.label, default: 0] += 1
-                h.runtimeAlarms[error.alarmCode] = CacheAlarm(code: error.alarmCode, message: error.message)
-            }
-            logger.info("cache operation failed", metadata: ["cache.error": "\(error.label)", "cache.detail": "\(error.message)"])
+            record(error)
             return nil
         }
+    }
+
+    /// Counts a failure and raises its alarm. Logged at debug only: the alarm itself is logged when raised and cleared.
+    private func record(_ error: CacheError) {
+        health.withLock { h in
+            h.errorsByLabel[error.label, default: 0] += 1
+            if let code = error.alarmCode { h.runtimeAlarms[code] = CacheAlarm(code: code, message: error.message) }
+        }
+        logger.debug("cache operation failed", metadata: ["cache.error": "\(error.label)", "cache.detail": "\(error.message)"])
+    }
+}
+
+extension GuardedCache: AlarmSource {
+    public var alarmsInForce: [AgentStatus.Alarm] {
+        activeAlarms.map { AgentStatus.Alarm(code: $0.code.rawValue, message: $0.message) }
     }
 }

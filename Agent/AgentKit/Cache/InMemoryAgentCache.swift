@@ -1,12 +1,14 @@
 public import GridCore
 import Synchronization
 
-/// The cache in memory, with the same semantics as `SQLiteAgentCache`: for tests, and the fallback
-/// when the disk cannot be used at all (nothing survives a restart then, and an alarm says so).
+/// The cache in memory, with the same semantics as `SQLiteAgentCache`, anti-rollback included. It is what the agent
+/// runs on when the disk cannot be used at all (nothing survives a restart then, and an alarm says so), so it is
+/// production code, not a test double.
 public final class InMemoryAgentCache: AgentCache {
     private struct Contents {
         var active: CachedPolicy?
         var lastKnownGood: CachedPolicy?
+        var highestVersion: Int?
         var state: (CycleState, Timestamp)?
         var events: [CacheEvent] = []
         var nextSequence: Int64 = 1
@@ -14,19 +16,40 @@ public final class InMemoryAgentCache: AgentCache {
 
     /// How many events the log keeps.
     public let eventLogCapacity: Int
-    private let contents = Mutex(Contents())
+    private let contents: Mutex<Contents>
 
     public init(eventLogCapacity: Int = CacheEvent.defaultLogCapacity) {
         self.eventLogCapacity = max(1, eventLogCapacity)
+        contents = Mutex(Contents())
+    }
+
+    /// A copy of what a file held (`SQLiteAgentCache.copyIntoMemory`), its anti-rollback mark included.
+    init(
+        eventLogCapacity: Int, active: CachedPolicy?, lastKnownGood: CachedPolicy?, highestPolicyVersion: Int?,
+        cycleState: (CycleState, Timestamp)?, events: [CacheEvent]
+    ) {
+        self.eventLogCapacity = max(1, eventLogCapacity)
+        let versions = [active?.version, lastKnownGood?.version, highestPolicyVersion].compactMap { $0 }
+        contents = Mutex(Contents(
+            active: active, lastKnownGood: lastKnownGood, highestVersion: versions.max(), state: cycleState,
+            events: Array(events.suffix(max(1, eventLogCapacity))), nextSequence: (events.last?.sequence ?? 0) + 1))
     }
 
     public func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError) {
         let stored = CachedPolicy(policy: policy, bundleBytes: bundleBytes, receivedAt: receivedAt)
-        contents.withLock {
-            if let active = $0.active, active.version != policy.version { $0.lastKnownGood = active }
+        let refusal: CacheError? = contents.withLock {
+            if let highest = $0.highestVersion, policy.version <= highest {
+                return .policyRollback(offered: policy.version, highest: highest)
+            }
+            if let active = $0.active { $0.lastKnownGood = active }
             $0.active = stored
+            $0.highestVersion = policy.version
+            return nil
         }
+        if let refusal { throw refusal }
     }
+
+    public func highestPolicyVersion() throws(CacheError) -> Int? { contents.withLock { $0.highestVersion } }
 
     public func activePolicy() throws(CacheError) -> CachedPolicy? { contents.withLock { $0.active } }
 

@@ -40,7 +40,7 @@ extension SQLiteAgentCache {
 
         let moved = CacheFiles.moveAside(path)
         let what = moved.map { "moved to \($0)" } ?? "nothing to move aside"
-        var alarm = CacheAlarm(code: firstError.alarmCode, message: "\(firstError.message); \(what)")
+        var alarm = CacheAlarm(code: firstError.alarmCode ?? .unreadable, message: "\(firstError.message); \(what)")
         do {
             let fresh = try SQLiteAgentCache(path: path, eventLogCapacity: eventLogCapacity)
             alarm.message += "; started a fresh cache (no cached policy: the built-in safe defaults apply until one arrives)"
@@ -50,8 +50,8 @@ extension SQLiteAgentCache {
             alarm.message += "; a fresh cache cannot be created either (\(error.message)); running on an in-memory cache"
             logger.info("cache falls back to memory", metadata: ["cache.path": "\(path)", "cache.error": "\(error)"])
             var alarms = [alarm]
-            if error.alarmCode != alarm.code {
-                alarms.append(CacheAlarm(code: error.alarmCode, message: "cannot create a fresh cache at \(path): \(error.message)"))
+            if let code = error.alarmCode, code != alarm.code {
+                alarms.append(CacheAlarm(code: code, message: "cannot create a fresh cache at \(path): \(error.message)"))
             }
             return (InMemoryAgentCache(eventLogCapacity: eventLogCapacity), alarms)
         }

@@ -1,17 +1,18 @@
 import EdgeSQLite
 import FoundationEssentials
 public import GridCore
-import Synchronization
 
-/// The cache on SQLite (WAL, named migrations, one transaction per multi-row change).
+/// The cache on SQLite (WAL, named migrations, one transaction per multi-row change), through EdgeSQLite's
+/// `SerializedDatabase`: one connection, one caller at a time, every failure a `CacheError`.
 ///
+/// Its calls block; the agent makes them from the control loop's own thread (`sync`), never from the cooperative pool.
 /// Open it through `SQLiteAgentCache.open(path:logger:)`, which never fails: a bad file is moved aside.
 public final class SQLiteAgentCache: AgentCache {
     /// The database file.
     public let path: String
     /// How many events the log keeps.
     public let eventLogCapacity: Int
-    private let connection: Mutex<CacheConnection>
+    private let database: SerializedDatabase<CacheConnection, CacheError>
 
     /// Opens or creates the cache, runs `quick_check` and the migrations.
     ///
@@ -25,53 +26,51 @@ public final class SQLiteAgentCache: AgentCache {
     init(path: String, eventLogCapacity: Int, maximumPageCount: Int?, readOnly: Bool) throws(CacheError) {
         self.path = path
         self.eventLogCapacity = max(1, eventLogCapacity)
-        let opened: CacheConnection
-        do {
-            let db = try SQLiteDatabase(path: path, readOnly: readOnly)
+        database = try SerializedDatabase(
+            path: path, readOnly: readOnly, label: "agent cache",
+            describeFailure: { error, doing in CacheError.wrapping(error, doing: doing) }
+        ) { db in
             let problems = try db.quickCheck()
             guard problems.isEmpty else {
                 throw CacheError.corrupt("quick_check of \(path) found: \(problems.prefix(3).joined(separator: "; "))")
             }
             if !readOnly { try CacheSchema.migrator.migrate(db) }
             if let maximumPageCount { try db.execute("PRAGMA max_page_count = \(maximumPageCount)") }
-            opened = try CacheConnection(db)
-        } catch {
-            throw CacheError.wrapping(error, doing: "open the cache \(path)")
+            return try CacheConnection(db)
         }
-        connection = Mutex(opened)
     }
 
-    /// Runs `body` on the connection under the lock, turning every failure into a `CacheError`.
+    /// Runs `body` on the connection, on the calling thread, turning every failure into a `CacheError`.
     private func run<T: Sendable>(_ what: String, _ body: (CacheConnection) throws -> T) throws(CacheError) -> T {
-        let result: Result<T, CacheError> = connection.withLock { connection in
-            do {
-                return .success(try body(connection))
-            } catch {
-                return .failure(CacheError.wrapping(error, doing: "\(what) in \(path)"))
-            }
-        }
-        return try result.get()
+        try database.sync(what, body)
     }
 
     public func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError) {
         try run("store policy version \(policy.version)") { c in
             let json = try CacheCoding.encode(policy, with: c.encoder, what: "policy")
             try c.db.transaction {
-                let active = try c.db.prepare("SELECT version FROM policy WHERE slot = 'active'").rows { $0.int64(at: 0) }
-                if let version = active.first, version != Int64(policy.version) {
-                    try c.db.execute("""
-                        DELETE FROM policy WHERE slot = 'last_known_good';
-                        UPDATE policy SET slot = 'last_known_good' WHERE slot = 'active';
-                        """)
+                // Checked in the transaction that writes, so no other writer can slip in between.
+                if let highest = try c.highestPolicyVersion(), policy.version <= highest {
+                    throw CacheError.policyRollback(offered: policy.version, highest: highest)
                 }
+                try c.db.execute("""
+                    DELETE FROM policy WHERE slot = 'last_known_good';
+                    UPDATE policy SET slot = 'last_known_good' WHERE slot = 'active';
+                    """)
                 let insert = try c.db.prepare("""
-                    INSERT OR REPLACE INTO policy (slot, version, policy_json, bundle, received_at)
-                    VALUES ('active', ?, ?, ?, ?)
+                    INSERT INTO policy (slot, version, policy_json, bundle, received_at) VALUES ('active', ?, ?, ?, ?)
                     """)
                 try insert.bind(.integer(Int64(policy.version)), .blob(json), .blob(bundleBytes), .real(receivedAt.secondsSinceEpoch))
                 _ = try insert.step()
+                let mark = try c.db.prepare("INSERT OR REPLACE INTO policy_high_water (id, version) VALUES (1, ?)")
+                try mark.bind(.integer(Int64(policy.version)))
+                _ = try mark.step()
             }
         }
+    }
+
+    public func highestPolicyVersion() throws(CacheError) -> Int? {
+        try run("read the highest policy version") { try $0.highestPolicyVersion() }
     }
 
     public func activePolicy() throws(CacheError) -> CachedPolicy? {
@@ -143,19 +142,12 @@ public final class SQLiteAgentCache: AgentCache {
         }
     }
 
-    /// Copies what can be read into an in-memory cache (used when the file cannot be written).
+    /// Copies what can be read into an in-memory cache (used when the file cannot be written), anti-rollback mark included.
     func copyIntoMemory() throws(CacheError) -> InMemoryAgentCache {
-        let memory = InMemoryAgentCache(eventLogCapacity: eventLogCapacity)
-        if let good = try lastKnownGoodPolicy() {
-            try memory.storePolicy(good.policy, bundleBytes: good.bundleBytes, receivedAt: good.receivedAt)
-        }
-        if let active = try activePolicy() {
-            try memory.storePolicy(active.policy, bundleBytes: active.bundleBytes, receivedAt: active.receivedAt)
-        }
-        if let (state, time) = try loadCycleState() { try memory.storeCycleState(state, at: time) }
-        for event in try recentEvents(limit: eventLogCapacity).reversed() {
-            try memory.appendEvent(code: event.code, message: event.message, at: event.time)
-        }
-        return memory
+        var events: [CacheEvent] = []
+        for event in try recentEvents(limit: eventLogCapacity).reversed() { events.append(event) }
+        return InMemoryAgentCache(
+            eventLogCapacity: eventLogCapacity, active: try activePolicy(), lastKnownGood: try lastKnownGoodPolicy(),
+            highestPolicyVersion: try highestPolicyVersion(), cycleState: try loadCycleState(), events: events)
     }
 }

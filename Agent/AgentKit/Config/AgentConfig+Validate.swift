@@ -10,6 +10,10 @@ extension AgentConfig {
         else {
             throw .invalid("agent_id", "must be 1–64 characters of letters, digits, '-', '_' or '.', got \"\(agentID)\"")
         }
+        // The id becomes a URL path segment and a directory name in the PKI (v2g-pki refuses the same two).
+        guard agentID != ".", agentID != ".." else {
+            throw .invalid("agent_id", "\"\(agentID)\" names a directory, not an agent")
+        }
         try Self.check("cycle_period_s", cyclePeriodS, in: 0.1...10)
         try Self.check("disagreement_alarm_pct", disagreementAlarmPercent, in: 0.1...50)
         for (field, path) in [("state_directory", stateDirectory), ("status_file", statusFile), ("metrics_textfile", metricsTextfile), ("policy_file", policyFile ?? "/")] {

@@ -6,7 +6,7 @@ public import GridCore
 public struct AgentConfig: Sendable, Hashable, Codable {
     /// The agent's identity: the CN of its certificate and the key of its bundles and telemetry.
     public var agentID: String
-    /// Control period, 0.1–10 s (design brief §2); the policy's period wins once a policy is cached.
+    /// Control period, 0.1–10 s; it overrides the policy's, because protection counts cycles.
     public var cyclePeriodS: Double = 1
     /// Where the cache lives (systemd StateDirectory=).
     public var stateDirectory: String = "/var/lib/v2g-agent"
@@ -144,11 +144,11 @@ extension AgentConfig {
 
     /// Decodes and validates configuration text; `path` only names the source in errors.
     public static func parse(_ data: Data, path: String) throws(ConfigFileError) -> (config: AgentConfig, warnings: [String]) {
-        let config = try ConfigFile.decode(AgentConfig.self, from: Data(blankingComments([UInt8](data))), path: path)
+        let (config, layout) = try ConfigFile.decodeWithLayout(AgentConfig.self, from: Data(blankingComments([UInt8](data))), path: path)
         do {
             return (config, try config.validate())
         } catch {
-            throw ConfigFileError(path: path, reason: error.description)
+            throw ConfigFile.refusal(path: path, field: error.field, reason: error.description, layout: layout)
         }
     }
 

@@ -1,25 +1,36 @@
 public import GridCore
 public import Logging
 
-/// One agent's control loop: poll the field, run the pure cycle, write, remember. It holds no clock:
-/// `runCycle(now:)` is driven by `ControlLoopService` in the daemon and directly by tests.
+/// One agent's control loop: take a delivered policy, poll the field, run the pure cycle, write, remember. It holds
+/// no clock: `runCycle(now:)` is driven by `ControlLoopService` in the daemon and directly by tests.
+///
+/// Not Sendable: it blocks on Modbus and SQLite, so it lives on the control loop's own thread.
 public final class ControlLoop {
     public let field: any FieldBus
     public let cache: GuardedCache
+    /// Where new policies arrive; drained at the start of each cycle.
+    public let inbox: PolicyInbox
     public private(set) var policy: ControlPolicy
     public private(set) var state: CycleState
     public private(set) var lastOutcome: CycleOutcome?
     public private(set) var lastFieldAlarms: [FieldAlarm] = []
     public private(set) var lastInputs: CycleInputs?
-    /// Codes active after the last cycle, so that the event log records changes, not every cycle.
-    private var activeCodes: Set<String> = []
+    /// Parts outside the cycle whose alarms join the cycle's (the telemetry queue); the cache is always one.
+    private let alarmSources: [any AlarmSource]
+    /// Alarms in force after the last cycle, by code, so that the event log records changes, not every cycle.
+    private var active: [String: AgentStatus.Alarm] = [:]
     private let logger: Logger
 
     /// Resumes from the cache: the policy in force and the last cycle state (so a restart, even offline,
     /// keeps the hot-spot estimate). Every charger is written afresh after a restart.
-    public init(field: any FieldBus, cache: GuardedCache, logger: Logger) {
+    public init(
+        field: any FieldBus, cache: GuardedCache, inbox: PolicyInbox = PolicyInbox(), alarmSources: [any AlarmSource] = [],
+        logger: Logger
+    ) {
         self.field = field
         self.cache = cache
+        self.inbox = inbox
+        self.alarmSources = [cache] + alarmSources
         self.logger = logger
         policy = cache.policyInForce()
         var restored = cache.restoredCycleState()?.0 ?? CycleState()
@@ -36,14 +47,16 @@ public final class ControlLoop {
         policy.cyclePeriodS = seconds
     }
 
-    /// Adopts a new policy (already verified and stored by the caller).
-    public func adopt(_ policy: ControlPolicy) {
+    /// Makes `policy` the one the next cycle runs under. Only `adoptDeliveries` calls it in the agent, after the cache
+    /// has accepted the policy; tests call it to set a scene.
+    func adopt(_ policy: ControlPolicy) {
         self.policy = policy
         if let cyclePeriodOverrideS { self.policy.cyclePeriodS = cyclePeriodOverrideS }
     }
 
     @discardableResult
     public func runCycle(now: Timestamp) -> CycleOutcome {
+        adoptDeliveries(now: now)
         let reading = field.poll(now: now)
         lastInputs = reading.inputs
         var outcome = ControlCycle(policy: policy).run(state, inputs: reading.inputs, now: now)
@@ -60,6 +73,32 @@ public final class ControlLoop {
         return outcome
     }
 
+    /// Takes what the inbox holds, in order: each policy that passes its range checks and that the cache accepts
+    /// becomes the policy in force; any other is refused with a reason in the log and the event log.
+    private func adoptDeliveries(now: Timestamp) {
+        for delivery in inbox.takeAll() {
+            let version = delivery.policy.version
+            let metadata: Logger.Metadata = ["policy.version": "\(version)", "policy.source": "\(delivery.source)"]
+            do {
+                try delivery.policy.validate()
+            } catch {
+                logger.warning("policy refused", metadata: metadata.merging(["policy.reason": "\(error)"]) { $1 })
+                cache.recordEvent(code: "POLICY_REFUSED", message: "version \(version) from \(delivery.source): \(error)", at: now)
+                continue
+            }
+            switch cache.adoptPolicy(delivery.policy, bundleBytes: delivery.bundleBytes, receivedAt: delivery.receivedAt) {
+            case .stored, .deferred:
+                adopt(delivery.policy)
+                logger.notice("policy adopted", metadata: metadata)
+                cache.recordEvent(code: "POLICY_ADOPTED", message: "version \(version) from \(delivery.source)", at: now)
+            case .refused(let reason):
+                // The same file offered again at every start is the common case: worth a line, not a warning.
+                logger.notice("policy not adopted", metadata: metadata.merging(["policy.reason": "\(reason)"]) { $1 })
+                cache.recordEvent(code: "POLICY_REFUSED", message: "from \(delivery.source): \(reason)", at: now)
+            }
+        }
+    }
+
     /// Before the process stops: no charger is left discharging on the agent's word.
     public func shutDown(now: Timestamp) {
         let stops = (lastOutcome?.setpoints ?? []).filter { $0.activePowerKW < 0 }.map {
@@ -71,25 +110,33 @@ public final class ControlLoop {
         cache.recordEvent(code: "AGENT_STOPPED", message: "graceful shutdown; \(stops.count) discharging chargers stopped", at: now)
     }
 
-    /// Logs and records alarms when they appear and when they clear.
+    /// Logs and records alarms when they appear and when they clear: the cycle's own, the field's and the sources'.
     private func recordChanges(_ outcome: CycleOutcome, alarms: [FieldAlarm], now: Timestamp) {
         var current: [String: String] = [:]
         for decision in outcome.decisions where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) {
             current[decision.code] = decision.message
         }
         for alarm in alarms { current["\(alarm.code):\(alarm.device)"] = alarm.message }
-        for (code, message) in current where !activeCodes.contains(code) {
+        for source in alarmSources {
+            for alarm in source.alarmsInForce { current[alarm.code] = alarm.message }
+        }
+        for (code, message) in current.sorted(by: { $0.key < $1.key }) where active[code] == nil {
             logger.warning("alarm raised", metadata: ["alarm.code": "\(code)", "alarm.message": "\(message)"])
             cache.recordEvent(code: code, message: message, at: now)
         }
-        for code in activeCodes where current[code] == nil {
-            logger.info("alarm cleared", metadata: ["alarm.code": "\(code)"])
+        for code in active.keys.sorted() where current[code] == nil {
+            logger.notice("alarm cleared", metadata: ["alarm.code": "\(code)"])
             cache.recordEvent(code: "CLEARED", message: code, at: now)
         }
-        activeCodes = Set(current.keys)
+        active = current.reduce(into: [:]) { next, entry in
+            next[entry.key] = AgentStatus.Alarm(code: entry.key, message: entry.value, since: active[entry.key]?.since ?? now)
+        }
     }
 
-    public var activeAlarmCodes: [String] { activeCodes.sorted() }
+    /// Alarms in force after the last cycle, by code, each with the time it was raised.
+    public var activeAlarms: [AgentStatus.Alarm] { active.values.sorted { $0.code < $1.code } }
+
+    public var activeAlarmCodes: [String] { active.keys.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
 

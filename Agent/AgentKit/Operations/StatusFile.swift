@@ -27,13 +27,6 @@ public struct StatusFile: Sendable {
     public func read() throws(ConfigFileError) -> AgentStatus {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data = try ConfigFile.read(path)
-        do {
-            return try decoder.decode(AgentStatus.self, from: data)
-        } catch let error as DecodingError {
-            throw ConfigFileError(path: path, reason: ConfigFile.describe(error))
-        } catch {
-            throw ConfigFileError(path: path, reason: "\(error)")
-        }
+        return try ConfigFile.decodeWithLayout(AgentStatus.self, from: ConfigFile.read(path), path: path, decoder: decoder).value
     }
 }

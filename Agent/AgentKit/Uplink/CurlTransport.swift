@@ -1,41 +1,33 @@
-import Dispatch
+import EdgeCurl
 
 /// Posts one frame and reports how the aggregator answered; the real one is `CurlTransport`, tests script their own.
 public protocol TelemetryTransport: Sendable {
     func post(frame: [UInt8], sequence: UInt64) async -> UplinkResult
 }
 
-/// `UplinkClient` on a serial DispatchQueue: libcurl blocks a dispatch thread, never a thread of Swift's cooperative
-/// pool, so the control loop's task keeps its threads while a POST waits out its timeout.
-///
-/// Task cancellation (graceful shutdown) aborts the transfer in flight through libcurl's progress callback; after
-/// that the transport aborts every later transfer too, as it is only cancelled when the agent stops.
+/// The agent's transport: EdgeCurl's `CurlClient`, whose transfers block a dispatch queue of their own, never a
+/// thread of Swift's cooperative pool, so the other services keep their threads while a POST waits out its timeout.
+/// Cancelling the calling task (graceful shutdown) aborts the transfer in flight.
 public final class CurlTransport: TelemetryTransport {
-    private let queue = DispatchQueue(label: "v2g-agent.uplink.curl")
-    private let client: ClientBox
-    private let cancelFlag: CancelFlag
+    public let settings: UplinkSettings
+    private let client: CurlClient
 
     public init(settings: UplinkSettings) throws(UplinkError) {
-        let client = try UplinkClient(settings: settings)
-        cancelFlag = client.cancelFlag
-        self.client = ClientBox(client)
+        self.settings = settings
+        do {
+            client = try CurlClient(settings: settings.curl, label: "v2g-agent.uplink")
+        } catch {
+            throw .setup(error.description)
+        }
     }
 
     public func post(frame: [UInt8], sequence: UInt64) async -> UplinkResult {
-        let client = self.client
-        let queue = self.queue
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                queue.async { continuation.resume(returning: client.client.post(frame: frame, sequence: sequence)) }
-            }
-        } onCancel: {
-            cancelFlag.set(true)
+        if let refused = UplinkRequest.refusal(frame: frame, sequence: sequence, settings: settings) { return refused }
+        do {
+            let response = try await client.post(settings.telemetryURL, body: frame, headers: UplinkRequest.headers(sequence: sequence))
+            return UplinkRequest.result(response, sequence: sequence)
+        } catch {
+            return UplinkRequest.result(error)
         }
     }
-}
-
-/// Safe: the client is only ever used from `CurlTransport.queue`, a serial queue (one transfer at a time).
-private final class ClientBox: @unchecked Sendable {
-    let client: UplinkClient
-    init(_ client: UplinkClient) { self.client = client }
 }

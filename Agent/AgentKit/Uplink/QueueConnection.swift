@@ -1,7 +1,7 @@
 import EdgeSQLite
 import Telemetry
 
-/// One connection, its counters and the every-cycle statement; only ever used under `TelemetryQueue`'s lock.
+/// One connection, its counters and the every-cycle statement; lent by `TelemetryQueue`'s `SerializedDatabase` to one caller at a time.
 final class QueueConnection {
     static let minuteMs: Int64 = 60_000
     static let aggregatePrefix = "avg1m_"

@@ -58,6 +58,8 @@ public struct TelemetryQueueError: Error, CustomStringConvertible, Sendable {
     public var label: String { code.rawValue }
     /// The disk is full: free space, or the queue keeps refusing samples (pending frames are kept).
     public var isFull: Bool { code == .full }
+    /// The file is damaged or cannot be used (permissions, I/O errors): nothing can be queued until it is fixed.
+    public var isUnusable: Bool { code == .corrupt || code == .unusable }
     public var description: String { "\(label): \(message)" }
 
     /// Classifies a failure below the queue.

@@ -40,7 +40,8 @@ public struct UplinkDrain: Sendable {
             frames = try queue.pendingFrames(limit: framesPerWake + 1)
         } catch {
             report.queueError = error.label
-            logger.info("telemetry queue unreadable", metadata: ["uplink.error": "\(error)"])
+            // UplinkService logs a failing queue when it starts and when it ends.
+            logger.debug("telemetry queue unreadable", metadata: ["uplink.error": "\(error)"])
             report.outcome = .retryableFailure
             return report
         }

@@ -3,8 +3,9 @@ public import ServiceLifecycle
 
 /// Seals a batch every `batchIntervalS` and drains pending frames to the aggregator, with backoff on failures.
 ///
-/// It runs on its own task in the agent's ServiceGroup, beside `ControlLoopService`; the blocking HTTPS call runs on
-/// `CurlTransport`'s own thread, and each wake posts at most `framesPerWake` frames before sleeping or yielding.
+/// It runs in the agent's ServiceGroup beside `ControlLoopService`. Its queue calls block on SQLite, so in the agent it
+/// runs on a thread of its own (`executor`); the HTTPS call blocks `CurlTransport`'s dispatch queue instead, and each
+/// wake posts at most `framesPerWake` frames before sleeping or yielding.
 public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
     private let drain: UplinkDrain
     private let batchIntervalS: Double
@@ -13,6 +14,7 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
     private let unitRandom: @Sendable () -> Double
     private let nowMs: @Sendable () -> Int64
     private let onWake: @Sendable (UplinkDrain.Report, TelemetryQueueStatus?) -> Void
+    private let executor: DedicatedThreadExecutor?
     private let logger: Logger
 
     /// `unitRandom` (in [0, 1)) and `clock` are injected for tests; `nowMs` stamps rejections (the agent's clock);
@@ -22,7 +24,7 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
         unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         nowMs: @escaping @Sendable () -> Int64,
         onWake: @escaping @Sendable (UplinkDrain.Report, TelemetryQueueStatus?) -> Void = { _, _ in },
-        logger: Logger
+        executor: DedicatedThreadExecutor? = nil, logger: Logger
     ) {
         self.drain = drain
         self.batchIntervalS = batchIntervalS
@@ -31,10 +33,15 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
         self.unitRandom = unitRandom
         self.nowMs = nowMs
         self.onWake = onWake
+        self.executor = executor
         self.logger = logger
     }
 
     public func run() async throws {
+        try await withTaskExecutorPreference(executor) { try await runWakes() }
+    }
+
+    private func runWakes() async throws {
         let batchIntervalS = self.batchIntervalS, backoff = self.backoff
         let start = clock.now
         let seconds = { @Sendable (instant: C.Instant) -> Double in
@@ -45,18 +52,30 @@ public struct UplinkService<C: Clock>: Service where C.Duration == Duration {
         do {
             try await cancelWhenGracefulShutdown {
                 var schedule = UplinkSchedule(batchIntervalS: batchIntervalS, backoff: backoff)
+                // The queue's last failure, so that a failing disk is logged when it starts and ends, not at every wake.
+                var queueFailure: String?
                 while !Task.isCancelled {
                     let now = seconds(clock.now)
+                    var failure: String?
                     if schedule.shouldSeal(atS: now) {
                         do {
                             try drain.queue.seal()
                         } catch {
-                            logger.info("telemetry batch not sealed", metadata: ["uplink.error": "\(error)"])
+                            failure = "\(error)"
                         }
                     }
                     var report = UplinkDrain.Report()
                     report.outcome = .waited
                     if schedule.shouldPost(atS: now) { report = await drain.drain(nowMs: nowMs()) }
+                    if let label = report.queueError, failure == nil { failure = label }
+                    if (failure == nil) != (queueFailure == nil) {
+                        if let failure {
+                            logger.warning("telemetry queue failing", metadata: ["uplink.error": "\(failure)"])
+                        } else {
+                            logger.notice("telemetry queue working again")
+                        }
+                    }
+                    queueFailure = failure
                     onWake(report, try? drain.queue.status())
                     let sleepS = schedule.record(report.outcome, atS: seconds(clock.now), unitRandom: unitRandom())
                     if sleepS > 0 {

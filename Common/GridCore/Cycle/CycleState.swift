@@ -43,7 +43,8 @@ public struct CycleInputs: Sendable, Hashable, Codable {
     /// From a top-oil sensor, where one exists.
     public var topOilC: Double?
     public var chargers: [ChargerState]
-    /// Already signature-checked; freshness is checked by the cycle.
+    /// The aggregator's envelope; the cycle checks its freshness. The running agent never sets one yet (only a plan
+    /// snapshot does), so nothing checks a signature here: whoever fills it must have verified it (see `Envelope`).
     public var envelope: Envelope?
 
     public init(

@@ -1,9 +1,13 @@
-/// The aggregator's short-lived operating envelope (design brief §2 step 3, §4).
+/// The aggregator's short-lived operating envelope (control cycle step 3).
 /// Limits are on the EV fleet behind this transformer: the sum of its chargers' active power
 /// (+ = charging), for the whole transformer and per phase. A bound of 0 means stop, never reverse:
 /// an upper bound ≤ 0 forbids every charger to charge, a lower bound ≥ 0 forbids every charger to discharge.
-/// The signature is checked before an envelope reaches the cycle; the cycle checks freshness
-/// and only ever intersects: an envelope narrows what the policy allows, never widens it.
+/// The cycle checks freshness and only ever intersects: an envelope narrows what the policy allows, never widens it.
+///
+/// No signature is checked today, because no envelope reaches a running agent yet: the daemon polls no aggregator
+/// for one and always runs autonomous, and only `v2g-agent plan` reads an envelope, from a snapshot the operator
+/// wrote. Signed envelopes arrive with neighborhood coordination; their signature must be verified before they are
+/// put in `CycleInputs`.
 public struct Envelope: Sendable, Hashable, Codable {
     public var agentID: String
     public var sequence: Int

@@ -1,0 +1,20 @@
+"""The HTTP(S) server every test peer in this folder runs: loopback, a free port printed on the first line.
+
+With three command-line arguments CERT KEY CA it serves HTTPS and requires a client certificate signed by CA
+(mutual TLS, as the aggregator does); without them, plain HTTP.
+"""
+import http.server
+import ssl
+import sys
+
+
+def serve(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if len(sys.argv) == 4:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[1], sys.argv[2])
+        context.load_verify_locations(sys.argv[3])
+        context.verify_mode = ssl.CERT_REQUIRED
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
