@@ -47,12 +47,21 @@ enum TestStreams {
             timing: .regular(intervalMs: 1000), channels: specs, columns: columns, rowCount: rows)
     }
 
-    /// Wraps `body` in a version-1 frame with its CRC (or `crc` when given), compressed with plain zstd.
-    static func frame(body: [UInt8], crc: UInt32? = nil, version: UInt8 = 1) throws -> [UInt8] {
+    /// Wraps `body` in a frame with its CRC (or `crc` when given), compressed with plain zstd: version 2 with `shape`
+    /// (channels, rows) in the header, or version 1 (`shape` ignored: it is in a version-1 body).
+    static func frame(
+        body: [UInt8], shape: (channels: Int, rows: Int) = (0, 0), crc: UInt32? = nil, version: UInt8 = TelemetryFormat.version
+    ) throws -> [UInt8] {
+        var counts = ByteWriter()
+        if version >= 2 {
+            counts.varint(UInt64(shape.channels))
+            counts.varint(UInt64(shape.rows))
+        }
         var writer = ByteWriter()
         writer.byte(version)
         writer.varint(0)
-        writer.uint32LE(crc ?? CRC32.checksum(body))
+        writer.bytes(counts.bytes)
+        writer.uint32LE(crc ?? CRC32.checksum(counts.bytes + body))
         writer.bytes(try Zstd.compress(body))
         return writer.bytes
     }

@@ -1,4 +1,5 @@
 public import Telemetry
+import TelemetryTesting
 import FoundationEssentials
 
 /// One packed batch's figures.
