@@ -48,8 +48,9 @@ let package = Package(
         .target(name: "GridCore", path: "Common/GridCore"),
         // Telemetry frames: quantized, columnar, predicted residuals in a bit stream, then zstd (docs/telemetry.md).
         .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
-        // Test data: the seeded synthetic feeder, for tests, benchmarks and `v2g-adm telemetry synth`.
-        .target(name: "TelemetryTesting", dependencies: ["Telemetry"], path: "Tests/TelemetryTesting"),
+        // Test data: the seeded synthetic feeder and the plain coder the format is measured against, for tests,
+        // benchmarks and `v2g-adm telemetry synth`.
+        .target(name: "TelemetryTesting", dependencies: ["Telemetry", "EdgeZstd"], path: "Tests/TelemetryTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 

@@ -72,61 +72,60 @@ struct ColumnChoice {
 
     private static func regression(first: Int64, deltas: [Int64], candidates: [ColumnShape.Indexed]) -> Self? {
         let pool = screen(deltas, candidates: candidates.suffix(window))
-        guard !pool.isEmpty else { return nil }
-        var chosen: Self?
-        var references: [Int] = []
-        while references.count < ColumnPrediction.maxTerms {
-            var step: (Self, [Int])?
-            for candidate in pool where !references.contains(candidate) {
-                let trial = references + [candidate]
-                if let fit = fit(first: first, deltas: deltas, references: trial, candidates: candidates),
-                   fit.bits < step?.0.bits ?? Int.max {
-                    step = (fit, trial)
+        // Terms are positions in `pool` while searching.
+        func price(_ terms: [Int]) -> Self? {
+            fit(first: first, deltas: deltas, references: terms.map { pool[$0].index }, xs: terms.map { pool[$0].shape.deltas })
+        }
+        var chosen: (choice: Self, terms: [Int])?
+        while (chosen?.terms.count ?? 0) < min(ColumnPrediction.maxTerms, pool.count) {
+            let current = chosen?.terms ?? []
+            var step: (choice: Self, terms: [Int])?
+            for candidate in pool.indices where !current.contains(candidate) {
+                if let trial = price(current + [candidate]), trial.bits < step?.choice.bits ?? Int.max {
+                    step = (trial, current + [candidate])
                 }
             }
-            guard let (fit, trial) = step, fit.bits < chosen?.bits ?? Int.max else { break }
-            (chosen, references) = (fit, trial)
+            guard let step, step.choice.bits < chosen?.choice.bits ?? Int.max else { break }
+            chosen = step
         }
         // Forward selection can lock in a near miss (a phase current before the phase's kW): try swaps.
-        var improved = references.count > 1
+        guard var best = chosen else { return nil }
+        var improved = best.terms.count > 1
         var passes = 0
         while improved, passes < 3 {
             improved = false
             passes += 1
-            for position in references.indices {
-                for candidate in pool where !references.contains(candidate) {
-                    var trial = references
-                    trial[position] = candidate
-                    if let fit = fit(first: first, deltas: deltas, references: trial, candidates: candidates),
-                       fit.bits < chosen?.bits ?? Int.max {
-                        (chosen, references, improved) = (fit, trial, true)
+            for position in best.terms.indices {
+                for candidate in pool.indices where !best.terms.contains(candidate) {
+                    var terms = best.terms
+                    terms[position] = candidate
+                    if let trial = price(terms), trial.bits < best.choice.bits {
+                        best = (trial, terms)
+                        improved = true
                     }
                 }
             }
         }
-        return chosen
+        return best.choice
     }
 
-    /// The `screened` candidates (column indices) whose deltas have the largest squared correlation with `deltas`.
-    private static func screen(_ deltas: [Int64], candidates: ArraySlice<ColumnShape.Indexed>) -> [Int] {
-        var scored: [(index: Int, score: Double)] = []
+    /// The `screened` candidates whose deltas have the largest squared correlation with `deltas`.
+    private static func screen(_ deltas: [Int64], candidates: ArraySlice<ColumnShape.Indexed>) -> [ColumnShape.Indexed] {
+        var scored: [(candidate: ColumnShape.Indexed, score: Double)] = []
         for candidate in candidates {
             var xy = 0.0, xx = 0.0
             for (x, y) in zip(candidate.shape.deltas, deltas) {
                 xy += Double(x) * Double(y)
                 xx += Double(x) * Double(x)
             }
-            if xx > 0 { scored.append((candidate.index, xy * xy / xx)) }
+            if xx > 0 { scored.append((candidate, xy * xy / xx)) }
         }
-        return scored.sorted { $0.score > $1.score }.prefix(screened).map(\.index)
+        return scored.sorted { $0.score > $1.score }.prefix(screened).map(\.candidate)
     }
 
-    /// Least-squares scales of `deltas` on the references' deltas, rounded to 1/1024, and the priced result;
-    /// nil when the fit is singular, a scale is 0 or out of range, or a residual overflows.
-    private static func fit(
-        first: Int64, deltas: [Int64], references: [Int], candidates: [ColumnShape.Indexed]
-    ) -> Self? {
-        let xs = references.map { reference in candidates.first { $0.index == reference }!.shape.deltas }
+    /// Least-squares scales of `deltas` on `xs` (the references' deltas), rounded to 1/1024, and the priced
+    /// result; nil when the fit is singular, a scale is 0 or out of range, or a residual overflows.
+    private static func fit(first: Int64, deltas: [Int64], references: [Int], xs: [[Int64]]) -> Self? {
         guard let scales = LeastSquares.solve(deltas, on: xs) else { return nil }
         var terms: [ColumnPrediction.Term] = []
         for (reference, coefficient) in zip(references, scales) {
