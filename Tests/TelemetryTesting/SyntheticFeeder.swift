@@ -118,12 +118,12 @@ public struct SyntheticFeeder: Sendable {
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014): small, seeded, reproducible on every platform.
-struct SplitMix64: Sendable {
+public struct SplitMix64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -132,8 +132,17 @@ struct SplitMix64: Sendable {
     }
 
     /// Uniform in [0, 1), 53 bits.
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
     /// Standard normal, approximated by the Irwin–Hall sum of 12 uniforms (no libm needed).
-    mutating func gaussian() -> Double { (0..<12).reduce(0) { sum, _ in sum + uniform() } - 6 }
+    public mutating func gaussian() -> Double { (0..<12).reduce(0) { sum, _ in sum + uniform() } - 6 }
+
+    /// Uniform in 0..<bound (modulo bias is negligible for test bounds).
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// True with `probability`.
+    public mutating func chance(_ probability: Double) -> Bool { uniform() < probability }
+
+    /// `count` random bytes.
+    public mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

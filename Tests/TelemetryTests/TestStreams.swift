@@ -1,26 +1,9 @@
 import EdgeZstd
 @testable import Telemetry
+import TelemetryTesting
 
 /// Deterministic test inputs: seeded, no clock, so a failure reproduces.
-struct Seeded {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
-
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
+typealias Seeded = SplitMix64
 
 enum TestStreams {
     static let allUnits = ["x_v", "x_a", "x_kw", "x_kvar", "x_hz", "x_c", "x_pct"]
