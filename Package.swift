@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "SimKit", targets: ["SimKit"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
+        // Seeded synthetic telemetry for tests and benchmarks (not linked into the agent or the aggregator).
+        .library(name: "TelemetryTesting", targets: ["TelemetryTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,8 +47,11 @@ let package = Package(
 
         // The pure control core: no I/O, injected clock.
         .target(name: "GridCore", path: "Common/GridCore"),
-        // Telemetry frames: quantized, columnar, delta + varint, then zstd (design brief §5).
+        // Telemetry frames: quantized, columnar, predicted residuals in a bit stream, then zstd (docs/telemetry.md).
         .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
+        // Test data: the seeded synthetic feeder and the plain coder the format is measured against, for tests,
+        // benchmarks and `v2g-adm telemetry synth`.
+        .target(name: "TelemetryTesting", dependencies: ["Telemetry", "EdgeZstd"], path: "Tests/TelemetryTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
@@ -74,7 +79,8 @@ let package = Package(
 
         // Operator CLI.
         // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
-        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "AgentKit"], path: "Tools/AdmKit"),
+        // TelemetryTesting: `telemetry synth` writes the synthetic feeder's stream.
+        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "TelemetryTesting", "AgentKit"], path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
             dependencies: ["AdmKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -126,7 +132,7 @@ let package = Package(
             ],
             path: "Tests/AggregatorServerTests"
         ),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/TelemetryTests"),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TelemetryTesting", "EdgeZstd"], path: "Tests/TelemetryTests"),
         .testTarget(name: "SunSpecTests", dependencies: ["SunSpec"], path: "Tests/SunSpecTests"),
         .testTarget(name: "SimKitTests", dependencies: ["SimKit", "GridCore"], path: "Tests/SimKitTests"),
         // The agent against the simulator over real Modbus TCP on loopback, with a real SQLite cache.

@@ -32,12 +32,13 @@ let package = Package(
             path: "Benchmarks/AgentLoop",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Telemetry encoding: bytes per value and CPU per batch (issue 4).
+        // Telemetry encoding: bytes per value on fresh seeds against a plain coder, and CPU per batch.
         .executableTarget(
             name: "TelemetryBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Telemetry", package: "v2g-edge"),
+                .product(name: "TelemetryTesting", package: "v2g-edge"),
             ],
             path: "Benchmarks/Telemetry",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -51,6 +52,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AgentKit", package: "v2g-edge"),
                 .product(name: "Telemetry", package: "v2g-edge"),
+                .product(name: "TelemetryTesting", package: "v2g-edge"),
             ],
             path: "Benchmarks/Ingest",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

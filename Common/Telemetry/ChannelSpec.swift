@@ -1,4 +1,4 @@
-/// A channel's unit, read from its name's suffix; it sets the quantum (meter resolution, design brief §5).
+/// A channel's unit, read from its name's suffix; it sets the quantum (the meter's resolution).
 public enum TelemetryUnit: String, Sendable, Hashable, CaseIterable {
     case volts = "v"
     case amperes = "a"

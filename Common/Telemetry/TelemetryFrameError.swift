@@ -54,9 +54,17 @@ public struct TelemetryFrameError: Error, CustomStringConvertible, Sendable {
         Self(.truncated, "frame ends inside \(what) at offset \(offset)", file: file, line: line)
     }
 
+    static func tooManyCells(rows: UInt64, channels: UInt64, limit: Int, file: String = #fileID, line: Int = #line) -> Self {
+        let cells = rows.multipliedReportingOverflow(by: channels)
+        let count = cells.overflow ? "more than 2^64" : "\(cells.partialValue)"
+        return Self(.tooLarge, "frame declares \(rows) rows × \(channels) channels = \(count) cells, above the limit of \(limit)",
+                    file: file, line: line)
+    }
+
     static func badVersion(_ version: UInt8, file: String = #fileID, line: Int = #line) -> Self {
-        Self(.badVersion, "version byte \(version) is not supported (this decoder reads \(TelemetryFormat.version))",
-             file: file, line: line)
+        let readable = TelemetryFormat.readableVersions
+        return Self(.badVersion, "version byte \(version) is not supported (this decoder reads \(readable.lowerBound)…\(readable.upperBound))",
+                    file: file, line: line)
     }
 
     static func bomb(limit: Int, file: String = #fileID, line: Int = #line) -> Self {

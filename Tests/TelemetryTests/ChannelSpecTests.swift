@@ -3,7 +3,7 @@ import Telemetry
 
 @Suite("Channels and quanta")
 struct ChannelSpecTests {
-    @Test("the unit suffix sets the quantum (meter resolution, design brief §5)", arguments: [
+    @Test("the unit suffix sets the quantum (meter resolution)", arguments: [
         ("phase_a_v", "0.1"), ("phase_a_a", "0.01"), ("total_kw", "0.01"), ("total_kvar", "0.01"),
         ("grid_hz", "0.001"), ("top_oil_c", "0.1"), ("charger_1_soc_pct", "0.1"),
     ])

@@ -1,5 +1,6 @@
 import Testing
 @testable import Telemetry
+import TelemetryTesting
 
 @Suite("Telemetry frames round trip exactly")
 struct RoundTripTests {
@@ -10,9 +11,9 @@ struct RoundTripTests {
         #expect(try TelemetryDecoder().decode(frame) == batch)
     }
 
-    @Test("each column encoding is exercised and decodes", arguments: 0...2 as ClosedRange<Int>)
-    func orders(order: Int) throws {
-        // Constant (raw wins on zeros), a random walk (delta wins), a ramp with jitter (delta-of-delta wins).
+    @Test("each predictor is chosen where it is cheapest and decodes", arguments: 0...2 as ClosedRange<Int>)
+    func predictors(order: Int) throws {
+        // Constant (raw wins: zero runs), a random walk (delta wins), a ramp with jitter (delta of delta wins).
         var random = Seeded(seed: UInt64(order))
         var walk: Int64 = 2_300
         let values: [Int64] = (0..<300).map { row in
@@ -22,7 +23,7 @@ struct RoundTripTests {
         }
         var writer = ByteWriter()
         ColumnCodec.encode([values], into: &writer)
-        #expect(writer.bytes[0] & 0x0F == UInt8(order))
+        #expect(writer.bytes[0] & 0x03 == UInt8(order))
         var reader = ByteReader(writer.bytes)
         #expect(try ColumnCodec.decode(from: &reader, rows: values.count, channels: [try ChannelSpec(name: "x_v")]) == [values])
         #expect(reader.isAtEnd)
@@ -31,7 +32,7 @@ struct RoundTripTests {
     @Test("presence: all, none, bitmap and runs all round trip")
     func presence() throws {
         let rows = 64
-        let patterns: [(ColumnCodec.Presence, [Int64?])] = [
+        let patterns: [(ColumnPresence, [Int64?])] = [
             (.all, (0..<rows).map { Int64($0) }),
             (.none, [Int64?](repeating: nil, count: rows)),
             (.bitmap, (0..<rows).map { $0 % 2 == 0 ? Int64($0) : nil }),
@@ -47,7 +48,7 @@ struct RoundTripTests {
         }
     }
 
-    @Test("a column predicted from earlier ones (P from I, a total from its phases) round trips")
+    @Test("a total is predicted from its phases, a phase's kW from its current, and both round trip")
     func predicted() throws {
         var random = Seeded(seed: 5)
         var amps: [[Int64?]] = [[], [], []]
@@ -68,9 +69,33 @@ struct RoundTripTests {
         var reader = ByteReader(writer.bytes)
         #expect(try ColumnCodec.decode(from: &reader, rows: 120, channels: names.map { try ChannelSpec(name: $0) }) == columns)
         #expect(reader.isAtEnd)
-        let batch = try TelemetryBatch(agentID: "p", sequence: 1, startTimeMs: 0, timing: .regular(intervalMs: 1000),
-                                       channels: names.map { try ChannelSpec(name: $0) }, columns: columns, rowCount: 120)
-        #expect(try TelemetryEncoder().body(of: batch).contains(0x03 | ColumnCodec.Presence.runs.rawValue << 4))
+        let shapes = columns.enumerated().map { ColumnShape.Indexed(index: $0.offset, shape: ColumnShape($0.element)) }
+        func choice(_ column: Int) -> ColumnChoice {
+            ColumnChoice.choose(values: columns[column].compactMap { $0 }, deltas: shapes[column].shape.deltas,
+                                candidates: Array(shapes[..<column]))
+        }
+        guard case .regression(let phaseKW) = choice(3).predictor, case .regression(let sum) = choice(6).predictor else {
+            Issue.record("expected regression for a_kw and total_kw, got \(choice(3).predictor), \(choice(6).predictor)")
+            return
+        }
+        #expect(phaseKW.terms.map(\.reference).contains(0))
+        // Forward selection alone would start from a current; the swaps must land on the three kW columns at 1.0.
+        #expect(Set(sum.terms.map(\.reference)) == [3, 4, 5])
+        #expect(sum.terms.allSatisfy { abs($0.scale - 1_024) <= 8 })
+    }
+
+    @Test("the agent's channel names, raw and minute means, travel as codes, not text")
+    func codedNames() throws {
+        let names = TransformerChannels.agentRow(chargerCount: 4)
+        for prefix in ["", TransformerChannels.minuteMeanPrefix] {
+            let specs = try names.map { try ChannelSpec(name: prefix + $0) }
+            let batch = try TelemetryBatch(
+                agentID: "tx-1", sequence: 1, startTimeMs: 0, timing: .regular(intervalMs: 1000), channels: specs,
+                columns: specs.map { _ in [1, 2, nil] }, rowCount: 3)
+            let body = try TelemetryEncoder().body(of: batch)
+            #expect(!body.indices.contains { body[$0...].starts(with: Array("phase".utf8)) })
+            #expect(try TelemetryDecoder().decode(try TelemetryEncoder().encode(batch)) == batch)
+        }
     }
 
     @Test("a missing sample is not a zero")

@@ -1,26 +1,9 @@
 import EdgeZstd
 @testable import Telemetry
+import TelemetryTesting
 
 /// Deterministic test inputs: seeded, no clock, so a failure reproduces.
-struct Seeded {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
-
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
+typealias Seeded = SplitMix64
 
 enum TestStreams {
     static let allUnits = ["x_v", "x_a", "x_kw", "x_kvar", "x_hz", "x_c", "x_pct"]
@@ -47,12 +30,21 @@ enum TestStreams {
             timing: .regular(intervalMs: 1000), channels: specs, columns: columns, rowCount: rows)
     }
 
-    /// Wraps `body` in a version-1 frame with its CRC (or `crc` when given), compressed with plain zstd.
-    static func frame(body: [UInt8], crc: UInt32? = nil, version: UInt8 = 1) throws -> [UInt8] {
+    /// Wraps `body` in a frame with its CRC (or `crc` when given), compressed with plain zstd: version 2 with `shape`
+    /// (channels, rows) in the header, or version 1 (`shape` ignored: it is in a version-1 body).
+    static func frame(
+        body: [UInt8], shape: (channels: Int, rows: Int) = (0, 0), crc: UInt32? = nil, version: UInt8 = TelemetryFormat.version
+    ) throws -> [UInt8] {
+        var counts = ByteWriter()
+        if version >= 2 {
+            counts.varint(UInt64(shape.channels))
+            counts.varint(UInt64(shape.rows))
+        }
         var writer = ByteWriter()
         writer.byte(version)
         writer.varint(0)
-        writer.uint32LE(crc ?? CRC32.checksum(body))
+        writer.bytes(counts.bytes)
+        writer.uint32LE(crc ?? CRC32.checksum(counts.bytes + body))
         writer.bytes(try Zstd.compress(body))
         return writer.bytes
     }

@@ -1,4 +1,5 @@
 public import Telemetry
+import TelemetryTesting
 import FoundationEssentials
 
 /// One packed batch's figures.
@@ -65,10 +66,13 @@ public enum TelemetryPack {
         precondition(batchSeconds > 0, "batchSeconds must be positive")
         var dictionary: TelemetryDictionary?
         if let dictionaryBytes {
+            guard !dictionaryBytes.bytes.isEmpty else {
+                throw .badDictionary(dictionaryBytes.name, "the file is empty, not a zstd dictionary")
+            }
             do {
                 dictionary = try TelemetryDictionary(bytes: dictionaryBytes.bytes)
             } catch {
-                throw .badDictionary(dictionaryBytes.name, error.message)
+                throw .badDictionary(dictionaryBytes.name, "not a usable zstd dictionary: \(error.message)")
             }
         }
         let encoder = TelemetryEncoder(dictionary: dictionary)
@@ -122,24 +126,25 @@ public enum TelemetryPack {
     public static func trainDictionary(
         _ table: TelemetryTable, fileName: String, batchSeconds: Int = 60, capacity: Int = 16_384
     ) throws(TelemetryPackError) -> [UInt8] {
+        let windows: [TelemetryBatch]
         do {
-            let batches = try batches(of: table, batchSeconds: batchSeconds, agentID: "tx-001")
-            return try TelemetryDictionary.train(batches: batches, capacity: capacity).bytes
+            windows = try batches(of: table, batchSeconds: batchSeconds, agentID: "tx-001")
         } catch {
-            throw .badDictionary(fileName, "\(error.message) (\(table.rowCount) rows; train on a few hours of data)")
+            throw .encode(fileName, "\(error.description): \(error.message)")
+        }
+        do {
+            return try TelemetryDictionary.train(batches: windows, capacity: capacity).bytes
+        } catch {
+            throw .badDictionary(fileName, """
+                cannot train a \(capacity)-byte dictionary on \(windows.count) batches of \(batchSeconds) s \
+                (\(table.rowCount) rows): too few samples for zstd; train on a few hours of data
+                """)
         }
     }
 
-    /// A file's bytes, at most 64 MiB.
+    /// A regular file's bytes, at most 64 MiB; refused naming the file and why (missing, a directory, a device, …).
     public static func readBytes(path: String) throws(TelemetryPackError) -> [UInt8] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(filePath: path))
-        } catch {
-            throw .unreadable(path, "\(error)")
-        }
-        guard data.count <= 64 << 20 else { throw .unreadable(path, "larger than 64 MiB") }
-        return [UInt8](data)
+        try TelemetryFiles.read(path: path)
     }
 
     /// A file's text (UTF-8), at most 64 MiB.
@@ -147,6 +152,11 @@ public enum TelemetryPack {
         let bytes = try readBytes(path: path)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .unreadable(path, "not UTF-8 text") }
         return text
+    }
+
+    /// Writes `bytes` to `path` atomically; refused naming the file and why (no such directory, permission, …).
+    public static func writeBytes(_ bytes: [UInt8], path: String) throws(TelemetryPackError) {
+        try TelemetryFiles.write(bytes, path: path)
     }
 
     /// The synthetic 26-channel feeder as telemetry CSV: `seconds` rows at 1 Hz from t_s = 0.

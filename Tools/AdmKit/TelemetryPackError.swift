@@ -2,6 +2,7 @@
 public struct TelemetryPackError: Error, CustomStringConvertible, Sendable {
     private enum Code: String, Sendable {
         case unreadable = "pack_unreadable"
+        case unwritable = "pack_unwritable"
         case badHeader = "pack_bad_header"
         case badChannel = "pack_bad_channel"
         case badRow = "pack_bad_row"
@@ -41,6 +42,10 @@ public struct TelemetryPackError: Error, CustomStringConvertible, Sendable {
 
     static func unreadable(_ name: String, _ reason: String, file: String = #fileID, line: Int = #line) -> Self {
         Self(.unreadable, name, "cannot read: \(reason)", file: file, sourceLine: line)
+    }
+
+    static func unwritable(_ name: String, _ reason: String, file: String = #fileID, line: Int = #line) -> Self {
+        Self(.unwritable, name, "cannot write: \(reason)", file: file, sourceLine: line)
     }
 
     static func badHeader(_ name: String, line csvLine: Int, column: Int? = nil, _ reason: String,

@@ -1,6 +1,5 @@
 import AdmKit
 import ArgumentParser
-import FoundationEssentials
 
 /// `v2g-adm telemetry …`: the agent's telemetry frames, measured on a CSV.
 struct Telemetry: ParsableCommand {
@@ -50,12 +49,13 @@ extension Telemetry {
 
         func run() throws {
             let report: TelemetryPackReport
-            do {
+            do throws(TelemetryPackError) {
                 let table = try TelemetryCSV.parse(try TelemetryPack.readText(path: input), fileName: input)
-                let dictionaryBytes = try dictionary.map { (name: $0, bytes: try TelemetryPack.readBytes(path: $0)) }
+                var dictionaryBytes: (name: String, bytes: [UInt8])?
+                if let dictionary { dictionaryBytes = (dictionary, try TelemetryPack.readBytes(path: dictionary)) }
                 report = try TelemetryPack.pack(
                     table, fileName: input, batchSeconds: batchSeconds, agentID: agentID, dictionaryBytes: dictionaryBytes)
-            } catch let error as TelemetryPackError {
+            } catch {
                 throw TelemetryFailure(description: error.message)
             }
             print(report.text, terminator: "")
@@ -88,13 +88,13 @@ extension Telemetry {
         }
 
         func run() throws {
-            do {
+            do throws(TelemetryPackError) {
                 let table = try TelemetryCSV.parse(try TelemetryPack.readText(path: input), fileName: input)
                 let bytes = try TelemetryPack.trainDictionary(
                     table, fileName: input, batchSeconds: batchSeconds, capacity: capacity)
-                try Data(bytes).write(to: URL(filePath: output))
+                try TelemetryPack.writeBytes(bytes, path: output)
                 print("wrote \(output): \(bytes.count) bytes")
-            } catch let error as TelemetryPackError {
+            } catch {
                 throw TelemetryFailure(description: error.message)
             }
         }

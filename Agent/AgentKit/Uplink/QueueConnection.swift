@@ -4,7 +4,7 @@ import Telemetry
 /// One connection, its counters and the every-cycle statement; lent by `TelemetryQueue`'s `SerializedDatabase` to one caller at a time.
 final class QueueConnection {
     static let minuteMs: Int64 = 60_000
-    static let aggregatePrefix = "avg1m_"
+    static let aggregatePrefix = TransformerChannels.minuteMeanPrefix
 
     let db: SQLiteDatabase
     let agentID: String

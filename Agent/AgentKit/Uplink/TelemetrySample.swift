@@ -8,19 +8,11 @@ public struct AgentChannels: Sendable, Hashable {
     /// Charger ids in the order their channels appear.
     public let chargerIDs: [String]
 
-    /// Per-phase V/A/kW/kvar, Hz, ambient/top-oil/hot-spot °C, neutral A, VUF %, EV total kW, then per charger
-    /// kW/kvar/SoC (`charger_<n>_kw`, n from 1 in config order: charger ids are free text, channel names are not).
+    /// `TransformerChannels.agentRow`: per-phase V/A/kW/kvar, Hz, ambient/top-oil/hot-spot °C, neutral A, VUF %,
+    /// EV total kW, then per charger kW/kvar/SoC (n from 1 in config order: charger ids are free text).
     public init(chargerIDs: [String]) {
-        var names: [String] = []
-        for quantity in ["v", "a", "kw", "kvar"] {
-            for phase in ["a", "b", "c"] { names.append("phase_\(phase)_\(quantity)") }
-        }
-        names += ["grid_hz", "ambient_c", "top_oil_c", "hot_spot_c", "neutral_a", "vuf_pct", "ev_total_kw"]
-        for index in chargerIDs.indices {
-            names += ["charger_\(index + 1)_kw", "charger_\(index + 1)_kvar", "charger_\(index + 1)_soc_pct"]
-        }
-        // Every name above is lowercase with a known suffix, so ChannelSpec cannot refuse it.
-        specs = names.map { try! ChannelSpec(name: $0) }
+        // Every vocabulary name is lowercase with a known suffix, so ChannelSpec cannot refuse it.
+        specs = TransformerChannels.agentRow(chargerCount: chargerIDs.count).map { try! ChannelSpec(name: $0) }
         self.chargerIDs = chargerIDs
     }
 

@@ -1,8 +1,9 @@
 import AgentKit
 import Telemetry
+import TelemetryTesting
 
 /// One agent's 1 Hz rows on the agent's own channel list (`AgentChannels`, 4 chargers: 31 channels), with values
-/// from `SyntheticFeeder` (same transformer, same chargers) plus the derived channels the agent adds.
+/// from `SyntheticFeeder.nextAgentRow` (the feeder's transformer and chargers plus the channels the agent derives).
 struct AgentRows {
     static let channels = AgentChannels(chargerIDs: ["cp-1", "cp-2", "cp-3", "cp-4"])
 
@@ -16,9 +17,9 @@ struct AgentRows {
 
     /// The next second's row, quantized, in `AgentChannels` order.
     mutating func nextSample() -> TelemetrySample {
-        let row = feeder.nextRow()
+        let row = feeder.nextAgentRow()
         defer { nextTimeMs += 1000 }
-        return TelemetrySample(timeMs: nextTimeMs, quanta: Self.channels.quantize(Self.agentValues(row)))
+        return TelemetrySample(timeMs: nextTimeMs, quanta: Self.channels.quantize(row))
     }
 
     /// `seconds` rows as one batch with `sequence` (what the queue's seal would frame).
@@ -33,30 +34,5 @@ struct AgentRows {
         return try! TelemetryBatch(
             agentID: agentID, sequence: sequence, startTimeMs: start, timing: .regular(intervalMs: 1000),
             channels: specs, columns: columns, rowCount: seconds)
-    }
-
-    /// Maps the feeder's 26 values onto the agent's 31 channels: neutral current and VUF from the phase figures,
-    /// EV total from the chargers, charger kvar 0 (unity power factor).
-    static func agentValues(_ row: [Double?]) -> [Double?] {
-        var values = Array(row[0..<12])  // phase_{a,b,c}_{v,a,kw,kvar}, same order in both lists
-        values += [row[14], row[17], row[15], row[16]]  // grid_hz, ambient_c, top_oil_c, hot_spot_c
-        if let ia = row[3], let ib = row[4], let ic = row[5] {
-            // |Ia + Ib∠-120° + Ic∠120°| with currents in phase with their voltages.
-            values.append((ia * ia + ib * ib + ic * ic - ia * ib - ib * ic - ic * ia).squareRoot())
-        } else {
-            values.append(nil)
-        }
-        if let va = row[0], let vb = row[1], let vc = row[2] {
-            let mean = (va + vb + vc) / 3  // NEMA MG 1 approximation: largest deviation from the mean
-            values.append(max(abs(va - mean), abs(vb - mean), abs(vc - mean)) / mean * 100)
-        } else {
-            values.append(nil)
-        }
-        let chargerKW = (0..<4).map { row[18 + 2 * $0] }
-        values.append(chargerKW.reduce(0) { $0 + ($1 ?? 0) })
-        for charger in 0..<4 {
-            values += [chargerKW[charger], 0, row[19 + 2 * charger]]
-        }
-        return values
     }
 }

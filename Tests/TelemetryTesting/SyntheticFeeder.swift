@@ -1,4 +1,7 @@
-/// A seeded, realistic 26-channel 1 Hz stream of one LV transformer: the benchmark's and the example CSV's source.
+public import Telemetry
+
+/// A seeded, realistic 26-channel 1 Hz stream of one LV transformer: test data for the codec's tests, its
+/// benchmark and the example CSV. The same seed gives the same stream on every platform.
 ///
 /// Per phase: load current as a slow mean-reverting base, appliance steps (1–3 kW, 30 s–20 min) and 0.4 A of
 /// second-to-second noise; voltage 230 V minus the drop on 0.08 Ω plus 0.15 V noise; kW and kvar from V, I and a
@@ -6,12 +9,13 @@
 /// chargers whose setpoints step about once a minute (two-hour sessions; SoC missing while no EV is plugged in).
 /// The meter misses about one read in 500 (all meter channels empty for that row).
 public struct SyntheticFeeder: Sendable {
-    /// The 26 channels, in row order.
+    /// The 26 channels, in row order: per-phase V, A, kW, kvar, the meter's totals and Hz, three temperatures,
+    /// then kW and SoC of each charger.
     public static let channelNames: [String] = {
-        var names: [String] = []
-        for quantity in ["v", "a", "kw", "kvar"] { for phase in ["a", "b", "c"] { names.append("phase_\(phase)_\(quantity)") } }
-        names += ["total_kw", "total_kvar", "grid_hz", "top_oil_c", "hot_spot_c", "ambient_c"]
-        for charger in 1...4 { names += ["charger_\(charger)_kw", "charger_\(charger)_soc_pct"] }
+        typealias Names = TransformerChannels
+        var names = Names.phaseRow
+        names += [Names.totalKW, Names.totalKvar, Names.gridHz, Names.topOilC, Names.hotSpotC, Names.ambientC]
+        for charger in 1...4 { names += [Names.charger(charger, .kilowatts), Names.charger(charger, .stateOfChargePercent)] }
         return names
     }()
 
@@ -27,13 +31,11 @@ public struct SyntheticFeeder: Sendable {
     private var ambientC = 14.0
     private var chargerKW: [Double] = [7.2, 0, -5.0, 3.6]
     private var chargerSoC: [Double?] = [42.0, nil, 77.5, 18.3]
-    private var second = 0
 
     public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// The next row's values, in `channelNames` order (nil = missing sample).
     public mutating func nextRow() -> [Double?] {
-        defer { second += 1 }
         var volts = [Double](repeating: 0, count: 3), amps = volts, kw = volts, kvar = volts
         for phase in 0..<3 {
             // Slow base: mean-reverting toward its evening level with 0.15 A/s of wander.
@@ -90,29 +92,38 @@ public struct SyntheticFeeder: Sendable {
         count: Int, seconds: Int = 60, agentID: String = "tx-017", startTimeMs: Int64 = 1_763_750_000_000,
         firstSequence: UInt64 = 1
     ) -> [TelemetryBatch] {
+        Self.batches(count: count, seconds: seconds, channels: Self.channels, agentID: agentID,
+                     startTimeMs: startTimeMs, firstSequence: firstSequence) { nextRow() }
+    }
+
+    /// Batches of rows from `next` (one value per channel, in order), quantized at each channel's quantum.
+    static func batches(
+        count: Int, seconds: Int, channels: [ChannelSpec], agentID: String, startTimeMs: Int64,
+        firstSequence: UInt64, next: () -> [Double?]
+    ) -> [TelemetryBatch] {
         (0..<count).map { index in
-            var columns = [[Int64?]](repeating: [], count: Self.channels.count)
+            var columns = [[Int64?]](repeating: [], count: channels.count)
             for _ in 0..<seconds {
-                for (channel, value) in nextRow().enumerated() {
-                    columns[channel].append(value.flatMap { Self.channels[channel].quantum.quantize($0) })
+                for (channel, value) in next().enumerated() {
+                    columns[channel].append(value.flatMap { channels[channel].quantum.quantize($0) })
                 }
             }
             // The generator's values are finite and small, so the batch is valid by construction.
             return try! TelemetryBatch(
                 agentID: agentID, sequence: firstSequence + UInt64(index),
                 startTimeMs: startTimeMs + Int64(index * seconds) * 1000, timing: .regular(intervalMs: 1000),
-                channels: Self.channels, columns: columns, rowCount: seconds)
+                channels: channels, columns: columns, rowCount: seconds)
         }
     }
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014): small, seeded, reproducible on every platform.
-struct SplitMix64: Sendable {
+public struct SplitMix64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -121,8 +132,17 @@ struct SplitMix64: Sendable {
     }
 
     /// Uniform in [0, 1), 53 bits.
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
     /// Standard normal, approximated by the Irwin–Hall sum of 12 uniforms (no libm needed).
-    mutating func gaussian() -> Double { (0..<12).reduce(0) { sum, _ in sum + uniform() } - 6 }
+    public mutating func gaussian() -> Double { (0..<12).reduce(0) { sum, _ in sum + uniform() } - 6 }
+
+    /// Uniform in 0..<bound (modulo bias is negligible for test bounds).
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// True with `probability`.
+    public mutating func chance(_ probability: Double) -> Bool { uniform() < probability }
+
+    /// `count` random bytes.
+    public mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }
