@@ -1,5 +1,8 @@
 import AgentKit
 import Telemetry
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One agent's 1 Hz rows on the agent's own channel list (`AgentChannels`, 4 chargers: 31 channels), with values
 /// from `SyntheticFeeder` (same transformer, same chargers) plus the derived channels the agent adds.
@@ -9,7 +12,15 @@ struct AgentRows {
     private var feeder: SyntheticFeeder
     private(set) var nextTimeMs: Int64
 
-    init(seed: UInt64, startTimeMs: Int64 = 1_763_750_000_000) {
+    /// Two days ago, on a whole minute: a run's thousands of batches stay in the past, inside the aggregator's clock window.
+    static let defaultStartTimeMs: Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let ms = Int64(now.tv_sec) * 1_000
+        return ms - ms % 60_000 - 2 * 86_400_000
+    }()
+
+    init(seed: UInt64, startTimeMs: Int64 = defaultStartTimeMs) {
         feeder = SyntheticFeeder(seed: seed)
         nextTimeMs = startTimeMs
     }
