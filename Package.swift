@@ -27,7 +27,6 @@ let package = Package(
         // Aggregator only (the agent stays small: design brief §6).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -90,17 +89,17 @@ let package = Package(
         // Aggregator: storage and ingest (no server stack), then the HTTPS server on Hummingbird 2.
         .target(
             name: "AggregatorKit",
-            dependencies: ["Telemetry", "EdgeSQLite", "GridCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Telemetry", "EdgeSQLite"],
             path: "Aggregator/AggregatorKit"
         ),
+        // Test support: the in-memory store with the SQLite store's semantics (never linked into a program).
+        .target(name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry"], path: "Aggregator/AggregatorTesting"),
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry", "EdgeCrypto",
+                "AggregatorKit", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,11 +123,12 @@ let package = Package(
             path: "Simulator/v2g-sim"
         ),
 
-        .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Telemetry"], path: "Tests/AggregatorKitTests"),
+        .testTarget(
+            name: "AggregatorKitTests", dependencies: ["AggregatorKit", "AggregatorTesting", "Telemetry"], path: "Tests/AggregatorKitTests"),
         .testTarget(
             name: "AggregatorServerTests",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry", "AgentKit", "EdgeZstd",
+                "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd",
             ],
             path: "Tests/AggregatorServerTests"
         ),

@@ -1,18 +1,18 @@
-import Telemetry
+package import Telemetry
 
 /// The pure part of storing a batch, shared by both stores: its non-empty cells, its content digest,
 /// and the one-minute aggregates of the cells actually stored.
-enum BatchCells {
+package enum BatchCells {
     static let minuteMs: Int64 = 60_000
 
     /// The start of the minute holding `timeMs` (floor, also before 1970).
-    static func minuteStart(of timeMs: Int64) -> Int64 {
+    package static func minuteStart(of timeMs: Int64) -> Int64 {
         let remainder = ((timeMs % minuteMs) + minuteMs) % minuteMs
         return timeMs - remainder
     }
 
     /// Calls `body(channelIndex, timeMs, quanta)` for every non-empty cell, channel by channel, in time order.
-    static func forEachCell<E: Error>(of batch: TelemetryBatch, _ body: (Int, Int64, Int64) throws(E) -> Void) throws(E) {
+    package static func forEachCell<E: Error>(of batch: TelemetryBatch, _ body: (Int, Int64, Int64) throws(E) -> Void) throws(E) {
         for (channel, column) in batch.columns.enumerated() {
             for (row, value) in column.enumerated() {
                 if let value { try body(channel, batch.timeMs(ofRow: row), value) }
@@ -56,7 +56,7 @@ enum BatchCells {
 
     /// FNV-1a (64-bit) over the batch's decoded contents: a retry encoded differently (level, dictionary)
     /// has the same digest, a different batch under the same sequence almost surely not.
-    static func digest(of batch: TelemetryBatch) -> Int64 {
+    package static func digest(of batch: TelemetryBatch) -> Int64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ value: UInt64) {
             for shift in stride(from: 0, to: 64, by: 8) {
@@ -83,15 +83,17 @@ enum BatchCells {
 }
 
 /// Accumulates stored cells into one-minute aggregates, keyed by channel name and minute start.
-struct MinuteAccumulator {
-    struct Key: Hashable {
-        var channel: String
-        var minuteMs: Int64
+package struct MinuteAccumulator {
+    package struct Key: Hashable {
+        package var channel: String
+        package var minuteMs: Int64
     }
 
-    private(set) var aggregates: [Key: MinuteAggregate] = [:]
+    package private(set) var aggregates: [Key: MinuteAggregate] = [:]
 
-    mutating func add(channel: String, timeMs: Int64, quanta: Int64) throws(TelemetryStoreError) {
+    package init() {}
+
+    package mutating func add(channel: String, timeMs: Int64, quanta: Int64) throws(TelemetryStoreError) {
         let key = Key(channel: channel, minuteMs: BatchCells.minuteStart(of: timeMs))
         guard var aggregate = aggregates[key] else {
             aggregates[key] = MinuteAggregate(minQuanta: quanta, maxQuanta: quanta, sumQuanta: quanta, count: 1)
@@ -104,7 +106,7 @@ struct MinuteAccumulator {
 
 extension MinuteAggregate {
     /// Folds `other` in; the sum must stay exact.
-    mutating func merge(_ other: MinuteAggregate, channel: String) throws(TelemetryStoreError) {
+    package mutating func merge(_ other: MinuteAggregate, channel: String) throws(TelemetryStoreError) {
         let (sum, overflow) = sumQuanta.addingReportingOverflow(other.sumQuanta)
         guard !overflow else {
             throw .aggregateOverflow("the minute sum of channel \(channel) leaves the 64-bit range of quanta")

@@ -1,4 +1,4 @@
-/// What the aggregator acknowledges for one upload: the agent deletes the batch only on an ack (design brief §5).
+/// What the aggregator acknowledges for one upload: the agent deletes the batch only on an ack (docs/uplink.md).
 public struct IngestAck: Sendable, Hashable {
     public var agentID: String
     public var sequence: UInt64
@@ -18,7 +18,7 @@ public struct IngestAck: Sendable, Hashable {
 /// The outcome of one upload, for the HTTP layer to send as is: status, a stable label, a human message, the ack.
 public struct IngestDecision: Sendable, Hashable, CustomStringConvertible {
     /// HTTP status: 200 stored or duplicate; 400 malformed; 403 wrong agent; 409 sequence reused;
-    /// 413 too large; 503 storage unavailable (retry); 507 storage full (retry later).
+    /// 413 too large; 503 write queue full or storage unavailable (retry); 507 storage full (retry later).
     public var status: Int
     /// Short, fixed, low-cardinality: `stored`, `duplicate`, `body.too_large`, `agent.mismatch`, `frame.truncated`, …
     public var label: String
@@ -28,13 +28,18 @@ public struct IngestDecision: Sendable, Hashable, CustomStringConvertible {
     public var ack: IngestAck?
     /// Samples stored by this upload (0 for a duplicate or a refusal).
     public var samples: Int
+    /// For a refusal worth retrying (503, 507): seconds the agent should wait (`Retry-After`).
+    public var retryAfterSeconds: Int?
 
-    public init(status: Int, label: String, message: String, ack: IngestAck? = nil, samples: Int = 0) {
+    public init(
+        status: Int, label: String, message: String, ack: IngestAck? = nil, samples: Int = 0, retryAfterSeconds: Int? = nil
+    ) {
         self.status = status
         self.label = label
         self.message = message
         self.ack = ack
         self.samples = samples
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// Whether the agent may delete the batch.
@@ -42,7 +47,7 @@ public struct IngestDecision: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(status) \(label): \(message)" }
 
-    static func refuse(_ status: Int, _ label: String, _ message: String) -> Self {
-        Self(status: status, label: label, message: message)
+    static func refuse(_ status: Int, _ label: String, _ message: String, retryAfterSeconds: Int? = nil) -> Self {
+        Self(status: status, label: label, message: message, retryAfterSeconds: retryAfterSeconds)
     }
 }

@@ -39,10 +39,10 @@ public struct SampleQuery: Sendable, Hashable {
         self.rowLimit = rowLimit
     }
 
-    var clampedRowLimit: Int { min(max(rowLimit, 1), Self.hardRowLimit) }
+    package var clampedRowLimit: Int { min(max(rowLimit, 1), Self.hardRowLimit) }
 
     /// Checks the window and the channel names; returns the specs in the requested order.
-    func checkedChannels() throws(TelemetryStoreError) -> [ChannelSpec] {
+    package func checkedChannels() throws(TelemetryStoreError) -> [ChannelSpec] {
         guard fromMs < toMs else { throw .invalidQuery("window [\(fromMs), \(toMs)) ms is empty: from must be before to") }
         guard channels.count <= Self.maxChannels else {
             throw .invalidQuery("\(channels.count) channels requested, the limit is \(Self.maxChannels)")

@@ -21,7 +21,7 @@ public struct StoreCounters: Sendable, Hashable {
 
     public init() {}
 
-    mutating func record(_ result: IngestResult, agent: String, frameBytes: Int) {
+    package mutating func record(_ result: IngestResult, agent: String, frameBytes: Int) {
         Self.apply(result, frameBytes: frameBytes, to: &total)
         Self.apply(result, frameBytes: frameBytes, to: &perAgent[agent, default: IngestCounters()])
     }

@@ -1,7 +1,8 @@
 import EdgeSQLite
 import Telemetry
 
-extension TelemetryConnection {
+/// Reads, on the writer's connection or on a read connection.
+extension TelemetrySQL {
     func fleet() throws -> [AgentFleetState] {
         var latest: [String: [LatestSample]] = [:]
         let channels = try db.prepare("SELECT agent_id, channel, time_ms, quanta FROM latest ORDER BY agent_id, channel")
@@ -112,6 +113,14 @@ extension TelemetryConnection {
         return merger
     }
 
+    /// Every agent that ever stored a batch.
+    func agentIDs() throws -> [String] {
+        try db.prepare("SELECT agent_id FROM agents ORDER BY agent_id").rows { $0.string(at: 0) }
+    }
+}
+
+/// Retention: writes, on the writer's connection only.
+extension TelemetryConnection {
     /// Moves the retention marks forward (never back): queries before the raw mark read minute aggregates.
     func recordRetention(rawOlderThanMs: Int64, aggregatesOlderThanMs: Int64) throws {
         let update = try db.prepare("""
@@ -119,11 +128,6 @@ extension TelemetryConnection {
                 aggregates_from_ms = max(coalesce(aggregates_from_ms, ?2), ?2) WHERE id = 1
             """)
         try run(update, [.integer(rawOlderThanMs), .integer(aggregatesOlderThanMs)])
-    }
-
-    /// Every agent that ever stored a batch.
-    func agentIDs() throws -> [String] {
-        try db.prepare("SELECT agent_id FROM agents ORDER BY agent_id").rows { $0.string(at: 0) }
     }
 
     /// Deletes at most `chunkRows` minute aggregates of `agent` older than `cutoffMs`, along the primary key.
@@ -181,25 +185,27 @@ extension TelemetryConnection {
 }
 
 /// One agent's channel.
-struct ChannelKey: Sendable, Hashable {
-    var agentID: String
-    var channel: String
+package struct ChannelKey: Sendable, Hashable {
+    package var agentID: String
+    package var channel: String
+
+    package init(agentID: String, channel: String) { (self.agentID, self.channel) = (agentID, channel) }
 }
 
 /// Merges per-channel columns (each in time order) into rows, keeping the first `limit` times.
-struct SeriesMerger {
+package struct SeriesMerger {
     private var cells: [Int64: [SampleCell?]] = [:]
     private let channelCount: Int
 
-    init(channelCount: Int) { self.channelCount = channelCount }
+    package init(channelCount: Int) { self.channelCount = channelCount }
 
-    mutating func add(timeMs: Int64, channel: Int, cell: SampleCell) {
+    package mutating func add(timeMs: Int64, channel: Int, cell: SampleCell) {
         cells[timeMs, default: Array(repeating: nil, count: channelCount)][channel] = cell
     }
 
     /// Every channel read at most `limit + 1` rows, so its first `limit` times are all here: the union is exact
     /// up to `limit` rows, and more than `limit` distinct times means more rows exist.
-    func rows(limit: Int) -> (rows: [SampleRow], truncated: Bool) {
+    package func rows(limit: Int) -> (rows: [SampleRow], truncated: Bool) {
         let times = cells.keys.sorted()
         let kept = times.prefix(limit).map { SampleRow(timeMs: $0, cells: cells[$0] ?? []) }
         return (kept, times.count > limit)

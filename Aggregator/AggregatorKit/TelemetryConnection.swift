@@ -1,11 +1,20 @@
 import EdgeSQLite
 import Telemetry
 
-/// One SQLite connection, its prepared statements and the in-memory counters;
-/// only ever used under `SQLiteTelemetryStore`'s lock.
-final class TelemetryConnection {
+/// A connection the store's queries can run on: the writer's or a read connection.
+protocol TelemetrySQL {
+    var db: SQLiteDatabase { get }
+}
+
+/// A read-only connection for the fleet view, exports and audits (WAL: it never waits for the writer).
+final class TelemetryReader: TelemetrySQL {
     let db: SQLiteDatabase
-    var counters = StoreCounters()
+    init(_ db: SQLiteDatabase) { self.db = db }
+}
+
+/// The writer's connection and its prepared statements; only ever lent out by the store's `SerializedDatabase`.
+final class TelemetryConnection: TelemetrySQL {
+    let db: SQLiteDatabase
     private let findBatch: SQLiteStatement
     private let insertBatch: SQLiteStatement
     private let findOverlappingFrames: SQLiteStatement
@@ -50,35 +59,63 @@ final class TelemetryConnection {
             """)
     }
 
-    func ingest(_ batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) throws -> IngestResult {
+    /// Stores several batches in one transaction (one commit, so one WAL append, for the lot). Each batch has a
+    /// savepoint of its own: a batch refused on its contents (an aggregate overflow) is rolled back alone. A failure
+    /// of the file (full, I/O, corrupt) or of the commit fails them all, and nothing of any of them is kept.
+    func ingest(_ batches: [PendingBatch]) throws -> [Result<IngestReceipt, TelemetryStoreError>] {
+        try db.transaction {
+            try batches.map { pending in
+                try db.execute("SAVEPOINT batch")
+                do {
+                    let receipt = try ingest(pending.batch, frameBytes: pending.frameBytes, receivedAtMs: pending.receivedAtMs)
+                    try db.execute("RELEASE batch")
+                    return .success(receipt)
+                } catch let error as SQLiteError where error.isConstraint {
+                    try db.execute("ROLLBACK TO batch; RELEASE batch")
+                    return .failure(TelemetryStoreError.wrapping(
+                        error, doing: "store batch \(pending.batch.sequence) of \(pending.batch.agentID) in \(db.path)"))
+                }
+            }
+        }
+    }
+
+    /// One batch, inside the caller's transaction.
+    private func ingest(_ batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) throws -> IngestReceipt {
         let agent = SQLiteValue.text(batch.agentID)
         let sequence = SQLiteValue.integer(Int64(bitPattern: batch.sequence))
         let digest = BatchCells.digest(of: batch)
-        let stored = try once(findBatch, [agent, sequence]) { $0.int64(at: 0) }
-        if let stored { return stored == digest ? .duplicate : .conflict }
-
-        return try db.transaction {
-            let frame = BatchCells.frame(of: batch, without: try heldCells(of: batch))
-            let samples = frame.cellCount
-            if let first = frame.firstMs, let last = frame.lastMs {
-                try run(insertFrame, [agent, .integer(first), .integer(last), .integer(Int64(samples)), .blob(frame.encoded())])
-            }
-            try upsertMinutes.run(try BatchCells.minuteAggregates(of: frame).flatMap { key, aggregate in
-                [
-                    agent, .text(key.channel), .integer(key.minuteMs), .integer(aggregate.minQuanta),
-                    .integer(aggregate.maxQuanta), .integer(aggregate.sumQuanta), .integer(aggregate.count),
-                ]
-            })
-            try upsertLatest.run(zip(frame.channels, frame.columns).flatMap { name, column -> [SQLiteValue] in
-                guard let row = column.lastIndex(where: { $0 != nil }), let quanta = column[row] else { return [] }
-                return [agent, .text(name), .integer(frame.times[row]), .integer(quanta)]
-            })
-            try run(insertBatch, [
-                agent, sequence, .integer(digest), .integer(receivedAtMs), .integer(Int64(frameBytes)), .integer(Int64(samples)),
-            ])
-            try saveAgentState(batch: batch, receivedAtMs: receivedAtMs)
-            return .stored(samples: samples)
+        if let stored = try once(findBatch, [agent, sequence], { $0.int64(at: 0) }) {
+            let through = try once(findAgent, [agent]) { UInt64(bitPattern: $0.int64(at: 1)) }
+            return IngestReceipt(stored == digest ? .duplicate : .conflict, acknowledgedThrough: through)
         }
+        let frame = BatchCells.frame(of: batch, without: try heldCells(of: batch))
+        let samples = frame.cellCount
+        if let first = frame.firstMs, let last = frame.lastMs {
+            try run(insertFrame, [agent, .integer(first), .integer(last), .integer(Int64(samples)), .blob(frame.encoded())])
+        }
+        try upsertMinutes.run(try BatchCells.minuteAggregates(of: frame).flatMap { key, aggregate in
+            [
+                agent, .text(key.channel), .integer(key.minuteMs), .integer(aggregate.minQuanta),
+                .integer(aggregate.maxQuanta), .integer(aggregate.sumQuanta), .integer(aggregate.count),
+            ]
+        })
+        try upsertLatest.run(zip(frame.channels, frame.columns).flatMap { name, column -> [SQLiteValue] in
+            guard let row = column.lastIndex(where: { $0 != nil }), let quanta = column[row] else { return [] }
+            return [agent, .text(name), .integer(frame.times[row]), .integer(quanta)]
+        })
+        try run(insertBatch, [
+            agent, sequence, .integer(digest), .integer(receivedAtMs), .integer(Int64(frameBytes)), .integer(Int64(samples)),
+        ])
+        let through = try saveAgentState(batch: batch, receivedAtMs: receivedAtMs)
+        return IngestReceipt(.stored(samples: samples), acknowledgedThrough: through)
+    }
+
+    /// Deletes latest values stamped after `limitMs`: an agent whose clock ran ahead (before such samples were
+    /// refused) would otherwise pin them for good, since an older time never replaces a newer one.
+    func clearLatest(after limitMs: Int64) throws -> Int {
+        let delete = try db.prepare("DELETE FROM latest WHERE time_ms > ?")
+        try run(delete, [.integer(limitMs)])
+        return db.changes
     }
 
     /// The (channel, time) of the batch's channels already stored by earlier frames that overlap it in time
@@ -99,7 +136,7 @@ final class TelemetryConnection {
     }
 
     /// Highest sequence, contiguous acknowledgement, last seen and batch count, updated in Swift (UInt64 order).
-    private func saveAgentState(batch: TelemetryBatch, receivedAtMs: Int64) throws {
+    private func saveAgentState(batch: TelemetryBatch, receivedAtMs: Int64) throws -> UInt64 {
         let agent = SQLiteValue.text(batch.agentID)
         let row = try once(findAgent, [agent]) {
             (UInt64(bitPattern: $0.int64(at: 0)), UInt64(bitPattern: $0.int64(at: 1)), $0.int64(at: 2), $0.int64(at: 3))
@@ -121,10 +158,21 @@ final class TelemetryConnection {
             agent, .integer(Int64(bitPattern: highest)), .integer(Int64(bitPattern: acknowledged)),
             .integer(lastSeen), .integer(batches),
         ])
+        return acknowledged
     }
+}
 
+/// A batch waiting in the store's write queue.
+struct PendingBatch: Sendable {
+    var batch: TelemetryBatch
+    var frameBytes: Int
+    var receivedAtMs: Int64
+}
+
+extension TelemetrySQL {
     func acknowledgedThrough(agent: String) throws -> UInt64? {
-        try once(findAgent, [.text(agent)]) { UInt64(bitPattern: $0.int64(at: 1)) }
+        let select = try db.prepare("SELECT acknowledged_through FROM agents WHERE agent_id = ?")
+        return try once(select, [.text(agent)]) { UInt64(bitPattern: $0.int64(at: 0)) }
     }
 
     /// Binds, steps to the end and resets a prepared statement.

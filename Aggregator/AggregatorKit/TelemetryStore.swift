@@ -1,28 +1,42 @@
 public import Telemetry
 
 /// Where the aggregator keeps telemetry: a ledger of batches (deduplicated on agent and sequence),
-/// raw samples in quanta, one-minute aggregates and the fleet view (design brief §5).
+/// raw samples in quanta, one-minute aggregates and the fleet view (docs/aggregator-storage.md).
 ///
-/// `SQLiteTelemetryStore` is the real store; `InMemoryTelemetryStore` has the same semantics for tests.
-/// Every method is safe to call from any task; each one runs under the store's lock.
+/// `SQLiteTelemetryStore` is the real store; `AggregatorTesting.InMemoryTelemetryStore` has the same semantics for
+/// tests. Every method is async and safe from any task: the SQLite store runs its statements on threads of its own,
+/// never on the cooperative pool.
 public protocol TelemetryStore: Sendable {
-    /// Stores `batch` once: samples, minute aggregates and fleet state in one transaction.
+    /// Stores `batch` once: samples, minute aggregates and fleet state, committed before this returns.
     /// A sequence already stored with the same contents is `.duplicate`; with other contents, `.conflict`.
-    func ingest(batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) throws(TelemetryStoreError) -> IngestResult
+    /// Throws `storage.busy` (`isBusy`) at once when the store's write queue is full: nothing was written.
+    func ingest(batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) async throws(TelemetryStoreError) -> IngestReceipt
     /// The highest sequence h such that every sequence from the agent's first stored one to h is stored.
-    func acknowledgedThrough(agent: String) throws(TelemetryStoreError) -> UInt64?
+    func acknowledgedThrough(agent: String) async throws(TelemetryStoreError) -> UInt64?
     /// Deletes raw samples before `rawOlderThanMs`, aggregates (and ledger rows) before `aggregatesOlderThanMs`,
     /// in chunks of at most `chunkRows` rows, each in its own transaction so that ingest can interleave.
-    func prune(rawOlderThanMs: Int64, aggregatesOlderThanMs: Int64, chunkRows: Int) throws(TelemetryStoreError) -> PruneResult
+    func prune(rawOlderThanMs: Int64, aggregatesOlderThanMs: Int64, chunkRows: Int) async throws(TelemetryStoreError) -> PruneResult
     /// The latest state of every agent, ordered by agent id.
-    func fleet() throws(TelemetryStoreError) -> [AgentFleetState]
+    func fleet() async throws(TelemetryStoreError) -> [AgentFleetState]
     /// Samples of `agent` in `[fromMs, toMs)`; see `SampleQuery` for the resolution and the row limit.
-    func samples(_ query: SampleQuery) throws(TelemetryStoreError) -> SampleSeries
+    func samples(_ query: SampleQuery) async throws(TelemetryStoreError) -> SampleSeries
     /// Count and checksum of every raw sample held for `agent` (what `v2g-aggregator audit` compares with
     /// the agent's produced ledger); raw samples already pruned are not in it.
-    func ledger(agent: String) throws(TelemetryStoreError) -> TelemetryLedger
+    func ledger(agent: String) async throws(TelemetryStoreError) -> TelemetryLedger
     /// Counters since the store was opened (for metrics).
     func counters() -> StoreCounters
+}
+
+/// What `ingest` did, and the agent's contiguous acknowledgement right after it (read in the same transaction).
+public struct IngestReceipt: Sendable, Hashable {
+    public var result: IngestResult
+    /// See `TelemetryStore.acknowledgedThrough(agent:)`; nil for a conflict on an agent never stored.
+    public var acknowledgedThrough: UInt64?
+
+    public init(_ result: IngestResult, acknowledgedThrough: UInt64?) {
+        self.result = result
+        self.acknowledgedThrough = acknowledgedThrough
+    }
 }
 
 /// What `ingest` did.

@@ -7,6 +7,7 @@ public struct TelemetryStoreError: Error, Sendable, CustomStringConvertible {
         case unavailable = "storage.unavailable"
         case aggregateOverflow = "storage.aggregate_overflow"
         case invalidQuery = "query.invalid"
+        case busy = "storage.busy"
     }
 
     private let code: Code
@@ -46,7 +47,13 @@ public struct TelemetryStoreError: Error, Sendable, CustomStringConvertible {
         Self(.invalidQuery, message, file: file, line: line)
     }
 
+    /// The write queue is full: the batch was refused before anything was written; retry after a pause.
+    public static func busy(_ message: String, file: String = #fileID, line: Int = #line) -> Self {
+        Self(.busy, message, file: file, line: line)
+    }
+
     public var isFull: Bool { code == .full }
+    public var isBusy: Bool { code == .busy }
     public var isAggregateOverflow: Bool { code == .aggregateOverflow }
     public var isInvalidQuery: Bool { code == .invalidQuery }
 

@@ -13,14 +13,25 @@ public struct AgentTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChann
     let trust: ClientTrust
     /// Raw-read idleness (TLS handshake included) after which the connection is closed and counted.
     let idleTimeout: TimeAmount
+    /// From accept to the end of the TLS handshake.
+    let handshakeTimeout: TimeAmount
+    /// From a request's first byte to the start of its answer.
+    let requestDeadline: TimeAmount
+    let registry: ConnectionRegistry
     let metrics: AggregatorMetrics
     var baseChannel: BaseChannel
 
-    init(_ baseChannel: BaseChannel, sslContext: NIOSSLContext, trust: ClientTrust, idleTimeout: TimeAmount, metrics: AggregatorMetrics) {
+    init(
+        _ baseChannel: BaseChannel, sslContext: NIOSSLContext, trust: ClientTrust, idleTimeout: TimeAmount,
+        handshakeTimeout: TimeAmount, requestDeadline: TimeAmount, registry: ConnectionRegistry, metrics: AggregatorMetrics
+    ) {
         self.baseChannel = baseChannel
         self.sslContext = sslContext
         self.trust = trust
         self.idleTimeout = idleTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.requestDeadline = requestDeadline
+        self.registry = registry
         self.metrics = metrics
     }
 
@@ -32,9 +43,14 @@ public struct AgentTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChann
             let handler = try NIOSSLServerHandler(
                 context: sslContext, verificationCallback: { trust.verify(preverified: $0, certificate: $1) }
             )
-            // First in the pipeline, so a client stalling its handshake is seen too (docs/aggregator.md).
+            // Idleness first in the pipeline, so a client stalling its handshake is seen too; the handshake budget and
+            // the request deadline after the TLS handler, where the handshake's end and the plain bytes are seen.
             try channel.pipeline.syncOperations.addHandlers(
-                IdleStateHandler(readTimeout: idleTimeout), IdleCloser(metrics: metrics), handler)
+                IdleStateHandler(readTimeout: idleTimeout), IdleCloser(metrics: metrics), handler,
+                HandshakeDeadline(budget: handshakeTimeout, registry: registry, metrics: metrics),
+                RequestDeadline(deadline: requestDeadline, metrics: metrics))
+            registry.opened(channel)
+            channel.closeFuture.whenComplete { [registry] _ in registry.closed(channel) }
         }.flatMap {
             self.baseChannel.setup(channel: channel, logger: logger)
         }
@@ -62,7 +78,7 @@ final class IdleCloser: ChannelInboundHandler, Sendable {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        metrics.closedIdle()
+        metrics.closed(.idle)
         context.close(promise: nil)
     }
 }

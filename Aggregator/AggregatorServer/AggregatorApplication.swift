@@ -1,3 +1,4 @@
+public import AggregatorKit
 public import Hummingbird
 import HummingbirdCore
 public import Logging
@@ -13,9 +14,9 @@ public struct AggregatorApplication: Sendable {
     public let trust: ClientTrust
     public let metrics: AggregatorMetrics
 
-    /// Loads the TLS files of `config` (refusing unreadable ones) and wires `ingest` and `fleet` behind the routes.
+    /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the routes.
     public init(
-        config: AggregatorConfig, ingest: any TelemetryIngest, fleet: any FleetSource, logger: Logger,
+        config: AggregatorConfig, pipeline: IngestPipeline, logger: Logger,
         metrics: AggregatorMetrics = .init(),
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -43,12 +44,14 @@ public struct AggregatorApplication: Sendable {
         do { sslContext = try NIOSSLContext(configuration: tls) } catch { throw AggregatorError.tls("TLS context: \(error)") }
 
         let router = Router(context: AgentRequestContext.self)
-        AggregatorRoutes(ingest: ingest, fleet: fleet, metrics: metrics, maxBodyBytes: config.limits.maxBodyBytes).add(to: router)
+        AggregatorRoutes(pipeline: pipeline, metrics: metrics, maxBodyBytes: config.limits.maxBodyBytes).add(to: router)
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
+        let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
+        let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)
         let server = HTTPServerBuilder { responder in
             AgentTLSChannel(
                 HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), sslContext: sslContext, trust: trust,
-                idleTimeout: idle, metrics: metrics)
+                idleTimeout: idle, handshakeTimeout: handshake, requestDeadline: idle, registry: registry, metrics: metrics)
         }
         application = Application(
             router: router,
@@ -56,7 +59,7 @@ public struct AggregatorApplication: Sendable {
             configuration: .init(
                 address: .hostname(config.listen.host, port: config.listen.port),
                 serverName: "v2g-aggregator",
-                availableConnectionsDelegate: config.limits.maxConnections.map { MaximumAvailableConnections($0, logger: logger) }
+                availableConnectionsDelegate: ConnectionLimit(registry: registry)
             ),
             services: [CRLReloadService(trust: trust, logger: logger)] + services,
             onServerRunning: onServerRunning,

@@ -11,11 +11,12 @@ private func refuseUnknownKeys(_ decoder: any Decoder, known: [String], in secti
     let container = try decoder.container(keyedBy: AnyKey.self)
     // Keys arrive camel-cased by `.convertFromSnakeCase`; report them as the file spells them.
     for key in container.allKeys where !known.contains(key.stringValue) {
-        throw AggregatorError.config("unknown key \(section)\(snakeCase(key.stringValue)); allowed: \(known.map(snakeCase).joined(separator: ", "))")
+        throw ConfigProblem(
+            section + snakeCase(key.stringValue), "unknown key; allowed here: \(known.map(snakeCase).joined(separator: ", "))")
     }
 }
 
-private func snakeCase(_ camel: String) -> String {
+func snakeCase(_ camel: String) -> String {
     var out = ""
     for character in camel {
         if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
@@ -64,7 +65,9 @@ extension AggregatorConfig.TLS {
 }
 
 extension AggregatorConfig.Storage {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case path, rawRetentionDays, aggregateRetentionDays }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, rawRetentionDays, aggregateRetentionDays, writeQueueBatches, batchesPerTransaction
+    }
 
     public init(from decoder: any Decoder) throws {
         try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "storage.")
@@ -73,11 +76,15 @@ extension AggregatorConfig.Storage {
         path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
         rawRetentionDays = try container.decodeIfPresent(Int.self, forKey: .rawRetentionDays) ?? rawRetentionDays
         aggregateRetentionDays = try container.decodeIfPresent(Int.self, forKey: .aggregateRetentionDays) ?? aggregateRetentionDays
+        writeQueueBatches = try container.decodeIfPresent(Int.self, forKey: .writeQueueBatches) ?? writeQueueBatches
+        batchesPerTransaction = try container.decodeIfPresent(Int.self, forKey: .batchesPerTransaction) ?? batchesPerTransaction
     }
 }
 
 extension AggregatorConfig.Limits {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case maxBodyBytes, maxDecompressedBytes, maxConnections, requestTimeoutS }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxBodyBytes, maxDecompressedBytes, maxCellsPerFrame, maxClockSkewS, maxConnections, requestTimeoutS, handshakeTimeoutS
+    }
 
     public init(from decoder: any Decoder) throws {
         try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "limits.")
@@ -87,5 +94,8 @@ extension AggregatorConfig.Limits {
         maxDecompressedBytes = try container.decodeIfPresent(Int.self, forKey: .maxDecompressedBytes) ?? maxDecompressedBytes
         maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
         requestTimeoutS = try container.decodeIfPresent(Int.self, forKey: .requestTimeoutS) ?? requestTimeoutS
+        maxCellsPerFrame = try container.decodeIfPresent(Int.self, forKey: .maxCellsPerFrame) ?? maxCellsPerFrame
+        maxClockSkewS = try container.decodeIfPresent(Int.self, forKey: .maxClockSkewS) ?? maxClockSkewS
+        handshakeTimeoutS = try container.decodeIfPresent(Int.self, forKey: .handshakeTimeoutS) ?? handshakeTimeoutS
     }
 }

@@ -1,3 +1,4 @@
+public import AggregatorKit
 public import Prometheus
 
 /// The aggregator's Prometheus series (`GET /metrics`); names are in docs/aggregator.md.
@@ -11,6 +12,7 @@ public final class AggregatorMetrics: Sendable {
     private let bytesPerValue: ValueHistogram
     private let latency: DurationHistogram
     private let idleClosed: Counter
+    private let closedByReason: [ConnectionClose: Counter]
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
@@ -19,7 +21,7 @@ public final class AggregatorMetrics: Sendable {
         samples = registry.makeCounter(descriptor: Self.name("samples", "total", "Non-empty sample values stored."))
         bytesReceived = registry.makeCounter(descriptor: Self.name("bytes_received", "total", "Request body bytes of telemetry posts."))
         bytesPerValue = registry.makeValueHistogram(
-            descriptor: Self.name("bytes", "per_value", "Frame bytes per non-empty value of each stored batch (design brief §5)."),
+            descriptor: Self.name("bytes", "per_value", "Frame bytes per non-empty value of each stored batch ."),
             buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 4, 8, 16]
         )
         latency = registry.makeDurationHistogram(
@@ -29,28 +31,42 @@ public final class AggregatorMetrics: Sendable {
         idleClosed = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "v2g", subsystem: "connections", metricName: "closed_idle", unitName: "total",
             helpText: "Connections closed after limits.request_timeout_s without a byte read (slow or silent clients, unused keep-alive)."))
+        var closedByReason: [ConnectionClose: Counter] = [:]
+        for reason in ConnectionClose.allCases {
+            closedByReason[reason] = registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "v2g", subsystem: "connections", metricName: "closed", unitName: "total",
+                    helpText: "Connections the server closed on a limit, by reason (idle, handshake_timeout, request_deadline, handshake_evicted)."),
+                labels: [("reason", reason.rawValue)])
+        }
+        self.closedByReason = closedByReason
         for refusal in ClientTrust.Refusal.allCases { _ = rejectCounter(refusal.rawValue) }
     }
 
     /// Counts one posted body of `bytes` (accepted or not).
     public func received(bytes: Int) { bytesReceived.increment(by: Int64(bytes)) }
 
-    /// Counts a reply from the ingest.
-    public func record(_ reply: IngestReply, frameBytes: Int, latency duration: Duration) {
+    /// Counts a decision of the ingest.
+    public func record(_ decision: IngestDecision, frameBytes: Int, latency duration: Duration) {
         latency.record(duration)
-        if let reason = reply.reason {
-            rejectCounter(reason).increment()
-        } else if reply.duplicate {
+        guard let ack = decision.ack else {
+            rejectCounter(decision.label).increment()
+            return
+        }
+        if ack.duplicate {
             duplicates.increment()
         } else {
             batches.increment()
-            samples.increment(by: Int64(reply.sampleCount))
-            if reply.sampleCount > 0 { bytesPerValue.record(Double(frameBytes) / Double(reply.sampleCount)) }
+            samples.increment(by: Int64(decision.samples))
+            if decision.samples > 0 { bytesPerValue.record(Double(frameBytes) / Double(decision.samples)) }
         }
     }
 
-    /// Counts a connection closed for idleness.
-    public func closedIdle() { idleClosed.increment() }
+    /// Counts a connection the server closed on a limit (idle ones in `closed_idle_total` too, as before).
+    public func closed(_ reason: ConnectionClose) {
+        if reason == .idle { idleClosed.increment() }
+        closedByReason[reason]?.increment()
+    }
 
     /// Counts a refusal made before the ingest (TLS, size, path).
     public func reject(_ reason: String) { rejectCounter(reason).increment() }
@@ -68,4 +84,16 @@ public final class AggregatorMetrics: Sendable {
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "v2g", subsystem: "ingest", metricName: metric, unitName: unit, helpText: help)
     }
+}
+
+/// Why the server closed a connection.
+public enum ConnectionClose: String, Sendable, CaseIterable {
+    /// Nothing read for `limits.request_timeout_s` (handshake included).
+    case idle
+    /// The TLS handshake took longer than `limits.handshake_timeout_s`.
+    case handshakeTimeout = "handshake_timeout"
+    /// A request did not arrive whole within `limits.request_timeout_s` of its first byte.
+    case requestDeadline = "request_deadline"
+    /// Still in its handshake when newer connections needed the room (`limits.max_connections`).
+    case handshakeEvicted = "handshake_evicted"
 }

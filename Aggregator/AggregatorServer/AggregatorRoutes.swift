@@ -1,24 +1,30 @@
+public import AggregatorKit
+import FoundationEssentials
 public import Hummingbird
 import Logging
 import NIOCore
 
 /// The HTTP API (docs/aggregator.md): telemetry upload and export, fleet view, health and metrics.
+///
+/// Every body is a Codable response type from AggregatorKit, encoded by `ResponseJSON`. Handlers never touch
+/// SQLite themselves: the store runs its statements on its own threads and the handler's task awaits them.
 public struct AggregatorRoutes: Sendable {
-    let ingest: any TelemetryIngest
-    let fleet: any FleetSource
+    let pipeline: IngestPipeline
     let metrics: AggregatorMetrics
     /// Largest request body on the wire.
     let maxBodyBytes: Int
 
-    public init(ingest: any TelemetryIngest, fleet: any FleetSource, metrics: AggregatorMetrics, maxBodyBytes: Int) {
-        (self.ingest, self.fleet, self.metrics, self.maxBodyBytes) = (ingest, fleet, metrics, maxBodyBytes)
+    public init(pipeline: IngestPipeline, metrics: AggregatorMetrics, maxBodyBytes: Int) {
+        (self.pipeline, self.metrics, self.maxBodyBytes) = (pipeline, metrics, maxBodyBytes)
     }
+
+    var store: any TelemetryStore { pipeline.store }
 
     /// Registers every route on `router`.
     public func add(to router: Router<AgentRequestContext>) {
         router.post("/v1/agents/:id/telemetry") { request, context in try await self.postTelemetry(request, context) }
         router.get("/v1/agents/:id/telemetry") { request, context in try await self.getTelemetry(request, context) }
-        router.get("/v1/fleet") { _, _ in Self.reply(200, "application/json", await self.fleet.fleetJSON()) }
+        router.get("/v1/fleet") { _, _ in await self.getFleet() }
         router.get("/healthz") { _, _ in Self.reply(200, "text/plain", Array("ok\n".utf8)) }
         router.get("/metrics") { _, _ in Self.reply(200, "text/plain; version=0.0.4", self.metrics.render()) }
     }
@@ -38,33 +44,59 @@ public struct AggregatorRoutes: Sendable {
         }
         let body = Array(buffer.readableBytesView)
         metrics.received(bytes: body.count)
-        let reply = await ingest.ingest(certificateAgentID: certificateID, pathAgentID: pathID, body: body)
-        metrics.record(reply, frameBytes: body.count, latency: ContinuousClock.now - start)
-        if let reason = reply.reason { context.logger.info("telemetry refused", metadata: ["agent.id": "\(certificateID)", "ingest.reason": "\(reason)"]) }
-        return Self.reply(reply.status, "application/json", reply.ackJSON)
+        let decision = await pipeline.ingest(
+            certificateAgentID: certificateID, pathAgentID: pathID, body: body, receivedAtMs: Self.nowMs())
+        metrics.record(decision, frameBytes: body.count, latency: ContinuousClock.now - start)
+        guard let ack = decision.ack else {
+            context.logger.info(
+                "telemetry refused",
+                metadata: ["agent.id": "\(certificateID)", "ingest.reason": "\(decision.label)", "ingest.message": "\(decision.message)"])
+            var response = Self.json(decision.status, ErrorResponse(error: decision.label, message: decision.message))
+            if let seconds = decision.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+            return response
+        }
+        return Self.json(200, AckResponse(ack))
     }
 
     private func getTelemetry(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let pathID = try context.parameters.require("id")
-        // An agent reads only its own data (design brief §4); an operator role is not defined yet.
+        // An agent reads only its own data; an operator role is not defined yet.
         guard let certificateID = await context.peerAgentID(), certificateID == pathID else { return refuse(403, "agent.mismatch", count: false) }
         let query = request.uri.queryParameters
         let fromMs = query.get("from", as: Int64.self) ?? 0
         let toMs = query.get("to", as: Int64.self) ?? .max
         let channels = query.get("channels").map { $0.split(separator: ",").map(String.init) } ?? []
         guard let format = TelemetryExportFormat(rawValue: query.get("format") ?? "json") else {
-            return Self.reply(400, "application/json", Array(#"{"error":"query.format"}"#.utf8))
+            return Self.json(400, ErrorResponse(error: "query.format", message: "format is json or csv"))
         }
-        guard fromMs <= toMs else { return Self.reply(400, "application/json", Array(#"{"error":"query.range"}"#.utf8)) }
-        guard let export = await fleet.telemetry(agent: pathID, fromMs: fromMs, toMs: toMs, channels: channels, format: format) else {
-            return Self.reply(404, "application/json", Array(#"{"error":"agent.unknown"}"#.utf8))
+        guard fromMs <= toMs else { return Self.json(400, ErrorResponse(error: "query.range", message: "from is after to")) }
+        let series: SampleSeries
+        do {
+            series = try await store.samples(SampleQuery(agentID: pathID, fromMs: fromMs, toMs: toMs, channels: channels))
+        } catch {
+            return Self.json(error.isInvalidQuery ? 400 : 503, ErrorResponse(error: error.label, message: error.message))
         }
-        return Self.reply(200, export.contentType, export.bytes)
+        switch format {
+        case .json: return Self.json(200, SeriesResponse(series))
+        case .csv: return Self.reply(200, "text/csv", Array(series.csvText().utf8))
+        }
+    }
+
+    private func getFleet() async -> Response {
+        do {
+            return Self.json(200, FleetResponse(try await store.fleet()))
+        } catch {
+            return Self.json(503, ErrorResponse(error: error.label, message: error.message))
+        }
     }
 
     private func refuse(_ status: Int, _ reason: String, count: Bool = true) -> Response {
         if count { metrics.reject(reason) }
-        return Self.reply(status, "application/json", Array(#"{"error":"\#(reason)"}"#.utf8))
+        return Self.json(status, ErrorResponse(error: reason))
+    }
+
+    private static func json(_ status: Int, _ body: some Encodable) -> Response {
+        reply(status, "application/json", ResponseJSON.encode(body))
     }
 
     private static func reply(_ status: Int, _ contentType: String, _ bytes: [UInt8]) -> Response {
@@ -72,5 +104,9 @@ public struct AggregatorRoutes: Sendable {
             status: .init(code: status), headers: [.contentType: contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes))
         )
+    }
+
+    static func nowMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

@@ -27,16 +27,16 @@ public struct RetentionService: Service {
             while !Task.isCancelled {
                 // The first pass waits one interval too: a restart loop must not turn into a prune loop.
                 try await Task.sleep(for: interval)
-                pruneOnce(nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+                await pruneOnce(nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
             }
         }
     }
 
     /// One pass; failures are logged and the next pass retries.
-    public func pruneOnce(nowMs: Int64) {
+    public func pruneOnce(nowMs: Int64) async {
         let dayMs: Int64 = 86_400_000
         do {
-            let result = try store.prune(
+            let result = try await store.prune(
                 rawOlderThanMs: nowMs - Int64(rawRetentionDays) * dayMs,
                 aggregatesOlderThanMs: nowMs - Int64(aggregateRetentionDays) * dayMs, chunkRows: 10_000)
             if result != PruneResult() {

@@ -25,8 +25,8 @@ struct ConfigOption: ParsableArguments {
         guard let data = FileManager.default.contents(atPath: config) else {
             throw ValidationError("cannot read --config \(config)")
         }
-        do { return try AggregatorConfig.parse([UInt8](data)) } catch let error as AggregatorError {
-            throw ValidationError("\(config): \(error.message)")
+        do { return try AggregatorConfig.parse([UInt8](data), file: config) } catch {
+            throw ValidationError(error.message)
         }
     }
 }
@@ -43,21 +43,24 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         var logger = Logger(label: "v2g-aggregator")
         logger.logLevel = .info
+        let limits = IngestLimits(
+            maxBodyBytes: config.limits.maxBodyBytes,
+            telemetry: TelemetryLimits(maxFrameBytes: config.limits.maxBodyBytes, maxBodyBytes: config.limits.maxDecompressedBytes),
+            maxCellsPerFrame: config.limits.maxCellsPerFrame, maxFutureSkewMs: Int64(config.limits.maxClockSkewS) * 1_000,
+            maxAgeMs: Int64(config.storage.aggregateRetentionDays) * 86_400_000)
         let store: SQLiteTelemetryStore
         do {
-            store = try SQLiteTelemetryStore(path: config.storage.path)
+            store = try SQLiteTelemetryStore(
+                path: config.storage.path, queueCapacity: config.storage.writeQueueBatches,
+                batchesPerTransaction: config.storage.batchesPerTransaction,
+                futureLimitMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) + limits.maxFutureSkewMs)
         } catch {
             throw ValidationError("storage \(config.storage.path): \(error)")
         }
-        let telemetry = StoredTelemetry(
-            store: store,
-            limits: IngestLimits(
-                maxBodyBytes: config.limits.maxBodyBytes,
-                telemetry: TelemetryLimits(maxFrameBytes: config.limits.maxBodyBytes, maxBodyBytes: config.limits.maxDecompressedBytes)))
         let server: AggregatorApplication
         do {
             server = try AggregatorApplication(
-                config: config, ingest: telemetry, fleet: telemetry, logger: logger,
+                config: config, pipeline: IngestPipeline(store: store, limits: limits), logger: logger,
                 services: [RetentionService(store: store, storage: config.storage, logger: logger)])
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
@@ -98,20 +101,21 @@ struct Audit: AsyncParsableCommand {
         }
         let lines: [String]
         do {
-            lines = try Self.report(path: config.storage.path, agent: agent)
+            lines = try await Self.report(path: config.storage.path, agent: agent)
         } catch {
             throw ValidationError("storage \(config.storage.path): \(error)")
         }
         for line in lines { print(line) }
     }
 
-    static func report(path: String, agent: String?) throws(TelemetryStoreError) -> [String] {
-        let store = try SQLiteTelemetryStore(path: path)
-        let fleet = try store.fleet()
+    static func report(path: String, agent: String?) async throws(TelemetryStoreError) -> [String] {
+        let store = try SQLiteTelemetryStore(path: path, readConnections: 1)
+        defer { store.close() }
+        let fleet = try await store.fleet()
         var lines: [String] = []
         for id in agent.map({ [$0] }) ?? fleet.map(\.agentID) {
             let state = fleet.first { $0.agentID == id }
-            let ledger = try store.ledger(agent: id)
+            let ledger = try await store.ledger(agent: id)
             lines.append("agent=\(id) \(ledger) batches=\(state?.batches ?? 0) acknowledged_through=\(state?.acknowledgedThrough ?? 0)")
         }
         return lines

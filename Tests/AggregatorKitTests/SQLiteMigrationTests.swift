@@ -5,8 +5,8 @@ import Testing
 
 /// A store written by migration `aggregator-1` (one row per cell) opened by this version.
 @Suite struct SQLiteMigrationTests {
-    @Test func perCellSamplesMoveIntoFrames() throws {
-        try withTemporaryDirectory { dir in
+    @Test func perCellSamplesMoveIntoFrames() async throws {
+        try await withTemporaryDirectory { dir in
             let path = "\(dir)/telemetry.sqlite"
             let old = try (1...2).map { try Batches.make(sequence: $0) } + [try Batches.make(agent: "tx-2", sequence: 1)]
             do {
@@ -27,17 +27,17 @@ import Testing
             }
             let store = try SQLiteTelemetryStore(path: path)
             let expected = old.prefix(2).reduce(into: Set<Cell>()) { $0.formUnion(Batches.cells(of: $1)) }
-            #expect(Batches.cells(of: try store.all()) == expected)
-            #expect(Batches.cells(of: try store.all("tx-2")) == Batches.cells(of: old[2]))
+            #expect(Batches.cells(of: try await store.all()) == expected)
+            #expect(Batches.cells(of: try await store.all("tx-2")) == Batches.cells(of: old[2]))
             var ledger = TelemetryLedger()
             for cell in expected { ledger.add(timeMs: cell.timeMs, channel: cell.channel, quanta: cell.quanta) }
-            #expect(try store.ledger(agent: "tx-1") == ledger)
+            #expect(try await store.ledger(agent: "tx-1") == ledger)
             // Migrated cells are held: a batch over them stores only its new ones.
             let overlapping = try Batches.make(sequence: 3, startMs: Batches.t0 + 150_000)
             let held = Set(expected.map { "\($0.channel)@\($0.timeMs)" })
             let fresh = Batches.cells(of: overlapping).filter { !held.contains("\($0.channel)@\($0.timeMs)") }
             #expect(fresh.count < overlapping.valueCount)
-            #expect(try store.ingest(batch: overlapping, frameBytes: 1, receivedAtMs: 1) == .stored(samples: fresh.count))
+            #expect(try await store.ingestResult(batch: overlapping, frameBytes: 1, receivedAtMs: 1) == .stored(samples: fresh.count))
         }
     }
 }

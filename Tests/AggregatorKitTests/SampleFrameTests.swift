@@ -2,7 +2,7 @@
 import Testing
 
 @Suite struct SampleFrameTests {
-    @Test func roundTripsAndDropsEmptyRowsAndChannels() throws {
+    @Test func roundTripsAndDropsEmptyRowsAndChannels() async throws {
         let frame = SampleFrame(
             times: [-5_000, 0, 7, 1_763_749_980_000, 1_763_749_980_001],
             channels: ["a_v", "b_w", "empty_kw"],
@@ -15,7 +15,7 @@ import Testing
         #expect(trimmed.times == [1_763_749_980_000] && trimmed.columns == [[0], [-3]])
     }
 
-    @Test func malformedBlobIsCorrupt() throws {
+    @Test func malformedBlobIsCorrupt() async throws {
         let bytes = SampleFrame(times: [1, 2], channels: ["a_v"], columns: [[5, 6]]).encoded()
         let broken: [[UInt8]] = [Array(bytes.dropLast()), bytes + [0], [2] + Array(bytes.dropFirst()), [0xFF, 0xFF]]
         for broken in broken {

@@ -13,19 +13,19 @@ struct StoreLedgerTests {
     }
 
     @Test("equals the cells ingested, once, whatever the duplicates; other agents stay out", arguments: StoreKind.allCases)
-    func equalsIngestedCells(kind: StoreKind) throws {
-        try withTemporaryDirectory { directory in
+    func equalsIngestedCells(kind: StoreKind) async throws {
+        try await withTemporaryDirectory { directory in
             let store = try kind.make(in: directory)
             let batches = try (1...4).map { try Batches.make(sequence: $0) }
             for batch in batches + [batches[1]] {
-                _ = try store.ingest(batch: batch, frameBytes: 100, receivedAtMs: 0)
+                _ = try await store.ingestResult(batch: batch, frameBytes: 100, receivedAtMs: 0)
             }
-            _ = try store.ingest(batch: try Batches.make(agent: "tx-2", sequence: 1), frameBytes: 100, receivedAtMs: 0)
-            let ledger = try store.ledger(agent: "tx-1")
+            _ = try await store.ingestResult(batch: try Batches.make(agent: "tx-2", sequence: 1), frameBytes: 100, receivedAtMs: 0)
+            let ledger = try await store.ledger(agent: "tx-1")
             #expect(ledger == expected(batches))
             #expect(ledger.values == Int64(batches.map { Batches.cells(of: $0).count }.reduce(0, +)))
-            #expect(try store.ledger(agent: "tx-3") == TelemetryLedger())
-            #expect(try store.ledger(agent: "tx-1") != expected(Array(batches.prefix(3))))
+            #expect(try await store.ledger(agent: "tx-3") == TelemetryLedger())
+            #expect(try await store.ledger(agent: "tx-1") != expected(Array(batches.prefix(3))))
         }
     }
 }

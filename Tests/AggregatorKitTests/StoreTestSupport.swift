@@ -1,13 +1,14 @@
 import AggregatorKit
+import AggregatorTesting
 import FoundationEssentials
 import Telemetry
 
 /// A fresh directory under the system temp dir, removed when `body` returns or throws.
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
     let url = FileManager.default.temporaryDirectory.appending(path: "agg-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url.path)
+    return try await body(url.path)
 }
 
 /// Both stores, so every behaviour is checked on each.
@@ -78,9 +79,14 @@ struct Cell: Hashable {
 }
 
 extension TelemetryStore {
+    /// What `ingest` did, without the acknowledgement.
+    func ingestResult(batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) async throws(TelemetryStoreError) -> IngestResult {
+        try await ingest(batch: batch, frameBytes: frameBytes, receivedAtMs: receivedAtMs).result
+    }
+
     /// Everything of `agent` in a wide window, at `resolution`.
-    func all(_ agent: String = "tx-1", _ resolution: SampleResolution? = .raw) throws -> SampleSeries {
-        try samples(SampleQuery(
+    func all(_ agent: String = "tx-1", _ resolution: SampleResolution? = .raw) async throws -> SampleSeries {
+        try await samples(SampleQuery(
             agentID: agent, fromMs: Batches.t0 - 86_400_000, toMs: Batches.t0 + 86_400_000, resolution: resolution,
             rowLimit: SampleQuery.hardRowLimit))
     }

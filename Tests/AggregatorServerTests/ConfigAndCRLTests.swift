@@ -42,6 +42,37 @@ struct AggregatorConfigTests {
     }
 }
 
+@Suite("Configuration syntax")
+struct AggregatorConfigSyntaxTests {
+    static let tls = #""tls": {"ca_file": "a", "cert_file": "b", "key_file": "c", "crl_file": "d"}"#
+
+    @Test("trailing commas, duplicate keys and unknown keys are refused with the file, the line and the reason", arguments: [
+        ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": 30,}\n}", 3, "trailing comma"),
+        ("{\n  \(tls),\n  \"limits\": {\n    \"request_timeout_s\": 30,\n    \"request_timeout_s\": 0\n  }\n}", 5,
+         "duplicate key \"limits.request_timeout_s\" (first on line 4)"),
+        ("{\n  \(tls),\n  \"storage\": {\n    \"pathh\": \"/tmp/x\"\n  }\n}", 4, "storage.pathh: unknown key"),
+        ("{\n  \(tls),\n  \"limits\": {\"max_connections\": \"many\"}\n}", 3, "limits.max_connections: expected"),
+        ("{\n  \(tls)\n  \"listen\": {}\n}", 3, "expected ',' or '}'"),
+        ("{\n  \(tls)\n}\n// done", 4, "unexpected '/' after the end"),
+        ("[\n  1,\n]", 3, "trailing comma before ']'"),
+    ])
+    func refusedWithLine(json: String, line: Int, reason: String) throws {
+        let error = try #require(throws: AggregatorError.self) {
+            try AggregatorConfig.parse(Array(json.utf8), file: "/etc/v2g/aggregator.json")
+        }
+        #expect(error.description == "config.invalid")
+        #expect(error.message.hasPrefix("/etc/v2g/aggregator.json:\(line):"), "\(error.message)")
+        #expect(error.message.contains(reason), "\(error.message)")
+    }
+
+    @Test("a range error names the line of its key")
+    func rangeErrorLine() throws {
+        let json = "{\n  \(Self.tls),\n  \"limits\": {\n    \"handshake_timeout_s\": 0\n  }\n}"
+        let error = try #require(throws: AggregatorError.self) { try AggregatorConfig.parse(Array(json.utf8), file: "a.json") }
+        #expect(error.message.hasPrefix("a.json:4: limits.handshake_timeout_s:"), "\(error.message)")
+    }
+}
+
 @Suite("CRL reader")
 struct RevocationListTests {
     /// The serial of a certificate as openssl prints it, as bytes.

@@ -7,6 +7,8 @@ struct CurlResult: Sendable {
     /// HTTP status, 0 when no response arrived.
     let httpStatus: Int
     let body: [UInt8]
+    /// Response headers as curl wrote them (`Name: value` lines).
+    var headers: String = ""
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
@@ -22,7 +24,7 @@ struct CurlClient: Sendable {
         let scratch = NSTemporaryDirectory() + "curl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var arguments = ["-sS", "--max-time", "20", "-o", scratch + "/out", "-w", "%{http_code}", "--cacert", pki.caFile, "-X", method]
+        var arguments = ["-sS", "--max-time", "20", "-o", scratch + "/out", "-D", scratch + "/headers", "-w", "%{http_code}", "--cacert", pki.caFile, "-X", method]
         if let identity {
             arguments += ["--cert", identity.cert, "--key", identity.key]
         } else if let agent {
@@ -46,6 +48,7 @@ struct CurlClient: Sendable {
         }
         let code = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let out = (try? Data(contentsOf: URL(fileURLWithPath: scratch + "/out"))).map { [UInt8]($0) } ?? []
-        return CurlResult(exitStatus: status, httpStatus: Int(code) ?? 0, body: out)
+        let headers = (try? String(contentsOfFile: scratch + "/headers", encoding: .utf8)) ?? ""
+        return CurlResult(exitStatus: status, httpStatus: Int(code) ?? 0, body: out, headers: headers)
     }
 }

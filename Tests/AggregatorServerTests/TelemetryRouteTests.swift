@@ -1,3 +1,4 @@
+import AggregatorKit
 import AggregatorServer
 import Foundation
 import Testing
@@ -16,11 +17,25 @@ struct TelemetryRouteTests {
             let again = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: frame)
             #expect(again.httpStatus == 200)
             #expect(again.text.contains(#""duplicate":true"#))
-            #expect(store.batches(of: "a1").count == 1)
+            #expect(try await store.batchCount(of: "a1") == 1)
 
+            // The fleet view's one shape, as the store answers it.
             let fleet = try await client.request("/v1/fleet")
             #expect(fleet.httpStatus == 200)
-            #expect(fleet.text.contains(#""agent_id":"a1""#))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(fleet.body)) as? [String: Any])
+            #expect(Set(object.keys) == ["agents"])
+            let agents = try #require(object["agents"] as? [[String: Any]])
+            let agent = try #require(agents.first)
+            #expect(agents.count == 1)
+            #expect(Set(agent.keys) == ["agent_id", "last_seen_ms", "highest_sequence", "acknowledged_through", "batches", "latest"])
+            #expect(agent["agent_id"] as? String == "a1")
+            #expect(agent["highest_sequence"] as? Int == 7 && agent["acknowledged_through"] as? Int == 7)
+            #expect(agent["batches"] as? Int == 1)
+            let latest = try #require(agent["latest"] as? [String: [String: Any]])
+            #expect(Set(latest.keys) == ["phase_a_v", "total_kw"])
+            #expect(latest["phase_a_v"]?["t_ms"] as? Int == Int(frameStartMs + 2_000))
+            #expect(fleet.text.contains(#""phase_a_v":{"t_ms":\#(frameStartMs + 2_000),"value":229.9}"#))
+            #expect(fleet.text.contains(#""total_kw":{"t_ms":\#(frameStartMs + 2_000),"value":13.1}"#))
 
             let metrics = try await client.request("/metrics")
             #expect(metrics.httpStatus == 200)
@@ -40,7 +55,7 @@ struct TelemetryRouteTests {
             let result = try await client.request("/v1/agents/a2/telemetry", method: "POST", agent: "a1", body: frame)
             #expect(result.httpStatus == 403)
             #expect(result.text.contains("agent.mismatch"))
-            #expect(store.batches(of: "a2").isEmpty)
+            #expect(try await store.batchCount(of: "a2") == 0)
             let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
             #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="agent.mismatch"}"#) == 1)
         }
@@ -52,7 +67,7 @@ struct TelemetryRouteTests {
             let frame = try makeFrame(agentID: "a2", sequence: 1)
             let result = try await client.request("/v1/agents/a1/telemetry", method: "POST", agent: "a1", body: frame)
             #expect(result.httpStatus == 403)
-            #expect(store.batches(of: "a1").isEmpty && store.batches(of: "a2").isEmpty)
+            #expect(try await store.fleet().isEmpty)
         }
     }
 
@@ -86,7 +101,7 @@ struct TelemetryRouteTests {
             _ = try await client.request("/v1/agents/a1/telemetry", method: "POST", body: try makeFrame(agentID: "a1", sequence: 1))
             let csv = try await client.request("/v1/agents/a1/telemetry?format=csv&channels=total_kw")
             #expect(csv.httpStatus == 200)
-            #expect(csv.text == "t_ms,channel,value\n1763700000000,total_kw,12.50\n1763700002000,total_kw,13.10\n")
+            #expect(csv.text == "t_ms,total_kw\n\(frameStartMs),12.50\n\(frameStartMs + 2_000),13.10\n")
             let other = try await client.request("/v1/agents/a2/telemetry", agent: "a1")
             #expect(other.httpStatus == 403)
         }

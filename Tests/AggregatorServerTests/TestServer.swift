@@ -1,26 +1,42 @@
+import AggregatorKit
 import AggregatorServer
 import Foundation
 import Hummingbird
 import Logging
 import Telemetry
 
-/// Starts the real HTTPS application on an ephemeral loopback port, runs `body` with a curl client, then stops it.
+/// Starts the real HTTPS application, on a real SQLite store in a temporary directory, on an ephemeral loopback
+/// port; runs `body` with a curl client, then stops it.
 func withTestServer<T: Sendable>(
     limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
+    storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
-    _ body: @Sendable (CurlClient, InMemoryTelemetryStore, AggregatorApplication) async throws -> T
+    _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
+    let directory = NSTemporaryDirectory() + "agg-server-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var storage = storage
+    storage.path = directory + "/telemetry.sqlite"
     let config = AggregatorConfig(
         listen: .init(host: "127.0.0.1", port: 0),
         tls: .init(caFile: pki.caFile, certFile: pki.serverCert, keyFile: pki.serverKey, crlFile: crlFile ?? pki.crlFile),
-        limits: limits
+        storage: storage, limits: limits
     )
-    let store = InMemoryTelemetryStore()
+    let store = try SQLiteTelemetryStore(
+        path: storage.path, queueCapacity: storage.writeQueueBatches, batchesPerTransaction: storage.batchesPerTransaction,
+        busyTimeoutMilliseconds: 60_000)  // a test may hold the write lock from another connection on a loaded machine
+    defer { store.close() }
+    let pipeline = IngestPipeline(
+        store: store,
+        limits: IngestLimits(
+            maxBodyBytes: limits.maxBodyBytes, maxCellsPerFrame: limits.maxCellsPerFrame,
+            maxFutureSkewMs: Int64(limits.maxClockSkewS) * 1_000))
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "agg-server-tests")
     logger.logLevel = .warning
-    let server = try AggregatorApplication(config: config, ingest: store, fleet: store, logger: logger) { channel in
+    let server = try AggregatorApplication(config: config, pipeline: pipeline, logger: logger) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }
@@ -37,10 +53,16 @@ func withTestServer<T: Sendable>(
     }
 }
 
+/// The start of the frames `makeFrame` makes: a whole minute, ten minutes ago (inside the clock window).
+let frameStartMs: Int64 = {
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    return now - now % 60_000 - 600_000
+}()
+
 /// A small valid frame of agent `agentID`: three 1 Hz rows, two channels, one missing sample.
-func makeFrame(agentID: String, sequence: UInt64) throws -> [UInt8] {
+func makeFrame(agentID: String, sequence: UInt64, startMs: Int64 = frameStartMs) throws -> [UInt8] {
     let batch = try TelemetryBatch(
-        agentID: agentID, sequence: sequence, startTimeMs: 1_763_700_000_000, timing: .regular(intervalMs: 1_000),
+        agentID: agentID, sequence: sequence, startTimeMs: startMs, timing: .regular(intervalMs: 1_000),
         channels: [try ChannelSpec(name: "phase_a_v"), try ChannelSpec(name: "total_kw")],
         columns: [[2_301, 2_302, 2_299], [1_250, nil, 1_310]], rowCount: 3
     )
@@ -53,4 +75,11 @@ func metricValue(_ text: String, _ series: String) -> Double? {
         return Double(line.dropFirst(series.count + 1))
     }
     return nil
+}
+
+extension SQLiteTelemetryStore {
+    /// Batches stored for `agent` (0 when it has none).
+    func batchCount(of agent: String) async throws -> Int64 {
+        try await fleet().first { $0.agentID == agent }?.batches ?? 0
+    }
 }

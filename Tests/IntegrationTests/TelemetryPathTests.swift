@@ -19,14 +19,15 @@ final class InProcessAggregator: TelemetryTransport {
     let posts = Mutex(0)
 
     init(store: any TelemetryStore, agentID: String) {
-        pipeline = IngestPipeline(store: store)
+        // The agent's clock here is a fixed day in the past: no clock window (receivedAtMs is 0).
+        pipeline = IngestPipeline(store: store, limits: IngestLimits(maxFutureSkewMs: .max, maxAgeMs: .max))
         self.agentID = agentID
     }
 
     func post(frame: [UInt8], sequence: UInt64) async -> UplinkResult {
         posts.withLock { $0 += 1 }
         if down.withLock({ $0 }) { return .retryable(UplinkFailure(label: "network.down", message: "link down")) }
-        let decision = pipeline.ingest(certificateAgentID: agentID, pathAgentID: agentID, body: frame, receivedAtMs: 0)
+        let decision = await pipeline.ingest(certificateAgentID: agentID, pathAgentID: agentID, body: frame, receivedAtMs: 0)
         if loseNextAck.withLock({ value in defer { value = false }; return value }) {
             return .retryable(UplinkFailure(label: "network.timeout", message: "ack lost"))
         }
@@ -110,7 +111,7 @@ struct TelemetryPathTests {
         var stored: [Cell] = []
         var from: Int64 = 0
         while true {
-            let series = try store.samples(SampleQuery(
+            let series = try await store.samples(SampleQuery(
                 agentID: agentID, fromMs: from, toMs: Int64.max / 2, channels: channels.specs.map(\.name),
                 resolution: .raw, rowLimit: SampleQuery.hardRowLimit))
             for row in series.rows {

@@ -1,6 +1,9 @@
 import AgentKit
 import Telemetry
 import TelemetryTesting
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One agent's 1 Hz rows on the agent's own channel list (`AgentChannels`, 4 chargers: 31 channels), with values
 /// from `SyntheticFeeder.nextAgentRow` (the feeder's transformer and chargers plus the channels the agent derives).
@@ -10,7 +13,15 @@ struct AgentRows {
     private var feeder: SyntheticFeeder
     private(set) var nextTimeMs: Int64
 
-    init(seed: UInt64, startTimeMs: Int64 = 1_763_750_000_000) {
+    /// Two days ago, on a whole minute: a run's thousands of batches stay in the past, inside the aggregator's clock window.
+    static let defaultStartTimeMs: Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let ms = Int64(now.tv_sec) * 1_000
+        return ms - ms % 60_000 - 2 * 86_400_000
+    }()
+
+    init(seed: UInt64, startTimeMs: Int64 = defaultStartTimeMs) {
         feeder = SyntheticFeeder(seed: seed)
         nextTimeMs = startTimeMs
     }

@@ -18,8 +18,9 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
     var baseURL: String { "https://127.0.0.1:\(port)" }
     var storePath: String { root + "/telemetry.sqlite" }
 
-    /// Issues the CA, the server certificate (127.0.0.1) and `agents` agent certificates, then starts the server.
-    init(agents: Int) throws {
+    /// Issues the CA, the server certificate (127.0.0.1) and `agents` agent certificates, then starts the server:
+    /// the binary at `executable` (default: `aggregatorPath`), with `storage` keys added to its configuration.
+    init(agents: Int, executable: String = AggregatorProcess.aggregatorPath, storage: String = "") throws {
         root = NSTemporaryDirectory() + "v2g-ingest-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let ca = root + "/ca"
@@ -33,11 +34,11 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
             {"listen": {"host": "127.0.0.1", "port": \(port)},
              "tls": {"ca_file": "\(ca)/ca.crt", "cert_file": "\(ca)/servers/localhost.crt",
                      "key_file": "\(ca)/servers/localhost.key", "crl_file": "\(ca)/crl.pem"},
-             "storage": {"path": "\(root)/telemetry.sqlite"}}
+             "storage": {"path": "\(root)/telemetry.sqlite"\(storage)}}
             """
         try config.write(toFile: root + "/aggregator.json", atomically: true, encoding: .utf8)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.aggregatorPath)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--config", root + "/aggregator.json"]
         // Not the benchmark's malloc-counting interposer: the server must run as it does in the field.
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "LD_PRELOAD" }
@@ -72,6 +73,19 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
         guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
         return (user + system) * 1_000_000 / Int(sysconf(Int32(_SC_CLK_TCK)))
     }
+
+    /// The server's peak resident memory so far (VmHWM from /proc/PID/status), in KiB.
+    func peakResidentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// The binary the "before" figures come from: `V2G_AGGREGATOR_BASELINE` (built from an earlier commit in its own
+    /// scratch path, docs/benchmarks.md), or nil.
+    static var baselinePath: String? { ProcessInfo.processInfo.environment["V2G_AGGREGATOR_BASELINE"] }
 
     /// SIGTERM (graceful stop), then removes the temporary directory unless `V2G_BENCH_KEEP` is set.
     func stop() {

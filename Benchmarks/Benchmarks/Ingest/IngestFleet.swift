@@ -13,8 +13,8 @@ final class IngestFleet: @unchecked Sendable {  // `rows`/`sequences` are touche
     private var sequences: [UInt64]
     private(set) var posted = 0
 
-    init(agents: Int) async throws {
-        let server = try AggregatorProcess(agents: agents)
+    init(agents: Int, executable: String = AggregatorProcess.aggregatorPath, storage: String = "") async throws {
+        let server = try AggregatorProcess(agents: agents, executable: executable, storage: storage)
         self.server = server
         do {
             transports = try server.agentIDs.map { try CurlTransport(settings: server.settings($0)) }
@@ -51,6 +51,30 @@ final class IngestFleet: @unchecked Sendable {  // `rows`/`sequences` are touche
             let batch = rows[agent].batch(agentID: server.agentIDs[agent], sequence: sequences[agent])
             // A valid batch of 31 channels × 60 rows is far inside every limit, so encoding cannot fail.
             return (sequences[agent], try! encoder.encode(batch))
+        }
+    }
+
+    /// Posts every frame of `frames[agent]` once, all agents at once, without retrying: how many were acknowledged
+    /// and how many refused with 503 (a full write queue). Anything else stops the run.
+    func flood(_ frames: [[(sequence: UInt64, bytes: [UInt8])]]) async -> (acknowledged: Int, refused503: Int) {
+        await withTaskGroup(of: (Int, Int).self) { group in
+            for (agent, batch) in frames.enumerated() {
+                let transport = transports[agent]
+                group.addTask {
+                    var counts = (0, 0)
+                    for frame in batch {
+                        switch await transport.post(frame: frame.bytes, sequence: frame.sequence) {
+                        case .acknowledged: counts.0 += 1
+                        case .retryable(let failure) where failure.httpStatus == 503: counts.1 += 1
+                        case let other: fatalError("batch \(frame.sequence): \(other)")
+                        }
+                    }
+                    return counts
+                }
+            }
+            var total = (acknowledged: 0, refused503: 0)
+            for await counts in group { total.acknowledged += counts.0; total.refused503 += counts.1 }
+            return total
         }
     }
 

@@ -1,8 +1,9 @@
+public import AggregatorKit
 import Synchronization
 public import Telemetry
 
-/// The telemetry store in memory, with the same semantics as `SQLiteTelemetryStore` (for tests and trials):
-/// nothing survives the process.
+/// The telemetry store in memory, with the same semantics as `SQLiteTelemetryStore`, for tests: nothing survives
+/// the process, and it is in no program (a test-support target).
 public final class InMemoryTelemetryStore: TelemetryStore {
     private struct Agent {
         var highestSequence: UInt64
@@ -25,13 +26,13 @@ public final class InMemoryTelemetryStore: TelemetryStore {
 
     public init() {}
 
-    public func ingest(batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) throws(TelemetryStoreError) -> IngestResult {
+    public func ingest(batch: TelemetryBatch, frameBytes: Int, receivedAtMs: Int64) async throws(TelemetryStoreError) -> IngestReceipt {
         let digest = BatchCells.digest(of: batch)
-        let result: Result<IngestResult, TelemetryStoreError> = contents.withLock { store in
+        let result: Result<IngestReceipt, TelemetryStoreError> = contents.withLock { store in
             if let stored = store.agents[batch.agentID]?.ledger[batch.sequence] {
                 let result: IngestResult = stored.digest == digest ? .duplicate : .conflict
                 store.counters.record(result, agent: batch.agentID, frameBytes: frameBytes)
-                return .success(result)
+                return .success(IngestReceipt(result, acknowledgedThrough: store.agents[batch.agentID]?.acknowledgedThrough))
             }
             // Work on a copy so that a failure (aggregate overflow) leaves nothing behind, as a rollback would.
             var next = store
@@ -39,7 +40,7 @@ public final class InMemoryTelemetryStore: TelemetryStore {
                 let samples = try Self.store(batch, digest: digest, receivedAtMs: receivedAtMs, into: &next)
                 next.counters.record(.stored(samples: samples), agent: batch.agentID, frameBytes: frameBytes)
                 store = next
-                return .success(.stored(samples: samples))
+                return .success(IngestReceipt(.stored(samples: samples), acknowledgedThrough: next.agents[batch.agentID]?.acknowledgedThrough))
             } catch {
                 return .failure(error)
             }
@@ -85,13 +86,13 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         return samples
     }
 
-    public func acknowledgedThrough(agent: String) throws(TelemetryStoreError) -> UInt64? {
+    public func acknowledgedThrough(agent: String) async throws(TelemetryStoreError) -> UInt64? {
         contents.withLock { $0.agents[agent]?.acknowledgedThrough }
     }
 
     public func prune(
         rawOlderThanMs: Int64, aggregatesOlderThanMs: Int64, chunkRows: Int = 10_000
-    ) throws(TelemetryStoreError) -> PruneResult {
+    ) async throws(TelemetryStoreError) -> PruneResult {
         contents.withLock { store in
             var result = PruneResult()
             store.rawFromMs = max(store.rawFromMs ?? rawOlderThanMs, rawOlderThanMs)
@@ -116,7 +117,7 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         }
     }
 
-    public func fleet() throws(TelemetryStoreError) -> [AgentFleetState] {
+    public func fleet() async throws(TelemetryStoreError) -> [AgentFleetState] {
         contents.withLock { store in
             store.agents.keys.sorted().map { id in
                 let agent = store.agents[id]!
@@ -128,7 +129,7 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         }
     }
 
-    public func samples(_ query: SampleQuery) throws(TelemetryStoreError) -> SampleSeries {
+    public func samples(_ query: SampleQuery) async throws(TelemetryStoreError) -> SampleSeries {
         var specs = try query.checkedChannels()
         return contents.withLock { store in
             if specs.isEmpty {
@@ -157,7 +158,7 @@ public final class InMemoryTelemetryStore: TelemetryStore {
         }
     }
 
-    public func ledger(agent: String) throws(TelemetryStoreError) -> TelemetryLedger {
+    public func ledger(agent: String) async throws(TelemetryStoreError) -> TelemetryLedger {
         contents.withLock { store in
             var ledger = TelemetryLedger()
             for (key, samples) in store.samples where key.agentID == agent {
