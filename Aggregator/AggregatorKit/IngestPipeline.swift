@@ -14,16 +14,19 @@ public struct IngestLimits: Sendable, Hashable {
     /// How far before the aggregator's clock a sample may be stamped (older data would be pruned at once).
     public var maxAgeMs: Int64
 
-    /// Defaults: 1 MiB bodies, the telemetry defaults (8 MiB decompressed, 256 channels, 3600 rows), 32,768 cells,
+    /// Defaults: 1 MiB bodies, the telemetry defaults (8 MiB decompressed, 256 channels, 3600 rows, 32,768 cells),
     /// 5 minutes ahead, 2 years back.
     public init(
-        maxBodyBytes: Int = 1 << 20, telemetry: TelemetryLimits = .init(), maxCellsPerFrame: Int = 32_768,
+        maxBodyBytes: Int = 1 << 20, telemetry: TelemetryLimits = .init(),
+        maxCellsPerFrame: Int = TelemetryLimits.defaultMaxCells,
         maxFutureSkewMs: Int64 = 300_000, maxAgeMs: Int64 = 730 * 86_400_000
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.telemetry = telemetry
         self.telemetry.maxFrameBytes = min(telemetry.maxFrameBytes, maxBodyBytes)
         self.maxCellsPerFrame = maxCellsPerFrame
+        // The decoder checks the cell count from a version-2 frame's header, before decompressing anything.
+        self.telemetry.maxCells = min(telemetry.maxCells, maxCellsPerFrame)
         self.maxFutureSkewMs = maxFutureSkewMs
         self.maxAgeMs = maxAgeMs
     }

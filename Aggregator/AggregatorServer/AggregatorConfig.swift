@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Telemetry
 
 /// The aggregator's configuration file (JSON, snake_case keys, unknown keys refused); every key is in docs/aggregator.md.
 public struct AggregatorConfig: Sendable, Hashable, Decodable {
@@ -42,7 +43,7 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
         /// Largest body a frame may decompress to.
         public var maxDecompressedBytes: Int = 8 << 20
         /// Most cells (rows × channels) in one frame: bounds the server time one upload can cost.
-        public var maxCellsPerFrame: Int = 32_768
+        public var maxCellsPerFrame: Int = TelemetryLimits.defaultMaxCells
         /// How far ahead of the aggregator's clock a sample may be stamped.
         public var maxClockSkewS: Int = 300
         /// Connections served at once; nil: no limit beyond the OS. Connections still in their TLS handshake give
@@ -54,7 +55,7 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
         /// The TLS handshake must be done within this from the connection's accept.
         public var handshakeTimeoutS: Int = 10
         public init(
-            maxBodyBytes: Int = 1 << 20, maxDecompressedBytes: Int = 8 << 20, maxCellsPerFrame: Int = 32_768, maxClockSkewS: Int = 300,
+            maxBodyBytes: Int = 1 << 20, maxDecompressedBytes: Int = 8 << 20, maxCellsPerFrame: Int = TelemetryLimits.defaultMaxCells, maxClockSkewS: Int = 300,
             maxConnections: Int? = nil, requestTimeoutS: Int = 30, handshakeTimeoutS: Int = 10
         ) {
             (self.maxBodyBytes, self.maxDecompressedBytes, self.maxCellsPerFrame, self.maxClockSkewS) =

@@ -10,11 +10,13 @@ public struct TelemetryLimits: Sendable, Hashable {
     /// frame states its shape before the zstd frame, so this is checked before anything is decompressed.
     public var maxCells: Int
 
-    /// The default cell cap: an hour at 1 Hz of 72 channels (the agent's row for 17 chargers).
-    public static let defaultMaxCells = 262_144
+    /// The default cell cap, shared by the agent's encoder and the aggregator's decoder so that no frame an agent
+    /// seals is refused as too large: about 17 minutes at 1 Hz of the agent's 31-channel row, and at most about
+    /// 0.1 s of aggregator time per frame.
+    public static let defaultMaxCells = 32_768
 
     /// Defaults: 1 MiB frames, 8 MiB bodies, 256 channels, 3600 rows (an hour at 1 Hz, a minute at 100 ms ×10),
-    /// 262,144 cells.
+    /// 32,768 cells.
     public init(
         maxFrameBytes: Int = 1 << 20, maxBodyBytes: Int = 8 << 20, maxChannels: Int = 256, maxRows: Int = 3_600,
         maxCells: Int = defaultMaxCells

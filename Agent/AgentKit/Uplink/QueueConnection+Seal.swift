@@ -8,7 +8,8 @@ extension QueueConnection {
     /// `closingEveryMinute` (the channel list is changing). Runs inside the caller's transaction.
     func sealAll(closingEveryMinute: Bool = false) throws -> [UInt64] {
         var sealed: [UInt64] = []
-        let maxRows = max(1, encoder.limits.maxRows)
+        // Rows per frame within both caps (rows, and rows × channels), so no frame is refused as too large.
+        let maxRows = encoder.limits.maxRows(channels: specs.count)
         let select = try db.prepare("SELECT id, time_ms, cells FROM samples ORDER BY id LIMIT ?")
         while true {
             try select.bind(.integer(Int64(maxRows)))
