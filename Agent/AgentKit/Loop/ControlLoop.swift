@@ -74,7 +74,8 @@ public final class ControlLoop {
     /// Logs and records alarms when they appear and when they clear.
     private func recordChanges(_ outcome: CycleOutcome, alarms: [FieldAlarm], now: Timestamp) {
         var current: [String: String] = [:]
-        for decision in outcome.decisions where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) {
+        for decision in outcome.decisions
+        where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) || Self.alarmCodes.contains(decision.code) {
             current[decision.code] = decision.message
         }
         for alarm in alarms { current["\(alarm.code):\(alarm.device)"] = alarm.message }
@@ -92,6 +93,8 @@ public final class ControlLoop {
     public var activeAlarmCodes: [String] { activeCodes.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
+    /// Alarms raised by the later steps: a charger that does not do what it was told, a cycle that stalled.
+    static let alarmCodes: Set<String> = ["SETPOINT_NOT_FOLLOWED", "CYCLE_STALLED"]
 
     /// Informational codes are not alarms.
     static func isAlarm(_ code: String) -> Bool {

@@ -1,6 +1,6 @@
 /// One control cycle of the agent: a pure function of (state, inputs, policy, now).
 ///
-/// The steps run in strict precedence (design brief §2); each one only narrows what the
+/// The steps run in strict precedence; each one only narrows what the
 /// steps after it may do, and returns its decisions with reasons:
 ///   1. protection   — ProtectionStep.swift
 ///   2. thermal      — ThermalStep.swift
@@ -30,7 +30,7 @@ public struct ControlCycle: Sendable {
             plan.reactivePU = PerPhase(repeating: 0)
         case .safeState:
             mode = .safeState
-            holdSafeState(&plan)
+            holdSafeState(&next, &plan, inputs: inputs, elapsedS: elapsedS, now: now)
         case .normal:
             mode = .regulating
             // Protection holds the last good reading through a missed poll inside the stale window.
