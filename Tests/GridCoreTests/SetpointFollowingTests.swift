@@ -58,27 +58,30 @@ struct SetpointFollowingTests {
         #expect(watch.departedSince == nil)
     }
 
-    @Test("through the cycle: a charger told to stop that keeps charging raises SETPOINT_NOT_FOLLOWED, naming it")
-    func throughTheCycle() {
-        let policy = Fixture.unramped
-        // SoC 100 %: the plan holds it at 0 every cycle, and it keeps drawing 7 kW.
-        let inputs = CycleInputs(meter: Fixture.meter(), chargers: [Fixture.charger("a1", .single(.a), requestKW: 0, soc: 100, measuredKW: 7)])
+    /// One cycle a second for `seconds`, the same charger readings each time.
+    static func cycles(_ policy: ControlPolicy, _ inputs: CycleInputs, seconds: Int) -> [CycleOutcome] {
         var state = CycleState()
-        var reportedAt: Double?
-        for s in 0..<20 {
+        return (0..<seconds).map { s in
             let now = Fixture.now + Double(s)
             var moved = inputs
             moved.meter?.time = now
             let outcome = ControlCycle(policy: policy).run(state, inputs: moved, now: now)
             state = outcome.state
-            if reportedAt == nil, let d = outcome.decisions.first(where: { $0.code == "SETPOINT_NOT_FOLLOWED" }) {
-                reportedAt = Double(s)
-                #expect(d.chargerID == "a1")
-                #expect(d.step == .write)
-            }
+            return outcome
         }
-        let at = try? #require(reportedAt)
-        #expect(at.map { $0 >= policy.write.responseTimeS } == true)
+    }
+
+    @Test("through the cycle: a charger told to stop that keeps charging raises SETPOINT_NOT_FOLLOWED, naming it")
+    func throughTheCycle() throws {
+        let policy = Fixture.unramped
+        // SoC 100 %: the plan holds it at 0 every cycle, and it keeps drawing 7 kW.
+        let inputs = CycleInputs(meter: Fixture.meter(), chargers: [Fixture.charger("a1", .single(.a), requestKW: 0, soc: 100, measuredKW: 7)])
+        let outcomes = Self.cycles(policy, inputs, seconds: 20)
+        let first = try #require(outcomes.firstIndex { $0.has("SETPOINT_NOT_FOLLOWED") })
+        #expect(Double(first) >= policy.write.responseTimeS)
+        let decision = try #require(outcomes[first].decisions.first { $0.code == "SETPOINT_NOT_FOLLOWED" })
+        #expect(decision.chargerID == "a1")
+        #expect(decision.step == .write)
     }
 
     @Test("an unchanged setpoint is written again every refresh_s, well inside the reversion timer")
@@ -86,16 +89,7 @@ struct SetpointFollowingTests {
         var policy = Fixture.unramped
         policy.write.deadbandKW = 5
         let inputs = CycleInputs(meter: Fixture.meter(), chargers: [Fixture.charger("a1", .single(.a), requestKW: 3, measuredKW: 3)])
-        var state = CycleState()
-        var writesAt: [Double] = []
-        for s in 0..<30 {
-            let now = Fixture.now + Double(s)
-            var moved = inputs
-            moved.meter?.time = now
-            let outcome = ControlCycle(policy: policy).run(state, inputs: moved, now: now)
-            state = outcome.state
-            if !outcome.writes.isEmpty { writesAt.append(Double(s)) }
-        }
+        let writesAt = Self.cycles(policy, inputs, seconds: 30).enumerated().filter { !$0.element.writes.isEmpty }.map { Double($0.offset) }
         let gaps = zip(writesAt.dropFirst(), writesAt).map { $0 - $1 }
         #expect(!gaps.isEmpty)
         #expect(gaps.allSatisfy { $0 == policy.write.refreshS })

@@ -25,9 +25,10 @@ RUN_S = STOP_AT_S + STOP_FOR_S + 600
 passed = failed = 0
 
 
-def check(name, ok, detail=""):
+def check(name, ok, detail="", only_on_failure=False):
     global passed, failed
-    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if detail else ""))
+    shown = detail and not (ok and only_on_failure)
+    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if shown else ""))
     passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
 
 
@@ -37,7 +38,7 @@ def main():
     baseline = subprocess.run(
         [f"{bin_dir}/v2g-sim", "run", "--scenario", SCENARIO, "--base-port", "0", "--acceleration", "20000",
          "--duration-s", str(RUN_S), "--metrics-out", f"{work}/baseline.json"], capture_output=True, text=True, timeout=600)
-    check("the no-agent run completes", baseline.returncode == 0, baseline.stderr.strip())
+    check("the no-agent run completes", baseline.returncode == 0, baseline.stderr.strip(), only_on_failure=True)
     sim = subprocess.Popen(
         [f"{bin_dir}/v2g-sim", "run", "--scenario", SCENARIO, "--base-port", "0", "--acceleration", str(ACCELERATION),
          "--duration-s", str(RUN_S), "--agent-config-out", f"{work}/agent.json", "--clock-file", f"{work}/clock.json",
@@ -62,7 +63,7 @@ def main():
             if sim.poll() is not None or agent.poll() is not None:
                 break
             time.sleep(0.05)
-        check("the agent runs up to the stop", agent.poll() is None, open(f"{work}/agent.log").read()[-500:])
+        check("the agent runs up to the stop", agent.poll() is None, open(f"{work}/agent.log").read()[-500:], only_on_failure=True)
         agent.send_signal(signal.SIGSTOP)
         stopped_at = sim_offset()
         while sim_offset() < stopped_at + STOP_FOR_S:
@@ -71,7 +72,7 @@ def main():
         resumed_at = sim_offset()
         print(f"..   agent stopped at +{stopped_at:.0f} s, continued at +{resumed_at:.0f} s (simulated)")
         sim.wait(timeout=RUN_S / ACCELERATION + 120)
-        check("the simulator ends the run", sim.returncode == 0, open(f"{work}/sim.log").read()[-500:])
+        check("the simulator ends the run", sim.returncode == 0, open(f"{work}/sim.log").read()[-500:], only_on_failure=True)
     finally:
         for process in (agent, sim):
             if process is not None and process.poll() is None:
