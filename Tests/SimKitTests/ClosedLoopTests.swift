@@ -4,7 +4,7 @@ import SimKit
 import Testing
 
 /// The control cycle closed around the simulated feeder in one process (no Modbus): does the control itself
-/// meet issue 3's evidence? The Modbus runs (AgentKit integration tests) must then match these.
+/// keep the transformer balanced and cool? The Modbus runs (integration tests) must then match these.
 @Suite("Closed loop in process: the agent against the simulated feeder")
 struct ClosedLoopTests {
     static func scenario(_ name: String) throws -> Scenario {
