@@ -51,6 +51,23 @@ struct RunFiguresTests {
         #expect(WindowMeans(windowS: 600).largest == nil)
     }
 
+    @Test("steps that straddle a window's end are split at it: a paced run loses no window")
+    func straddlingSteps() throws {
+        var windows = WindowMeans(windowS: 60)
+        var t = 0.0
+        while t < 600 - 1e-9 {
+            let dt = min(0.7, 600 - t)
+            t += dt
+            windows.add(t < 300 ? 1 : 3, over: dt, endingAt: t)
+        }
+        #expect(windows.count == 10)
+        #expect(abs((windows.largest ?? 0) - 3) < 1e-9)
+        // The simulator advanced in uneven chunks, as the paced runner does: every 10-minute interval counts.
+        var sim = FeederSimulation(scenario: try Fixtures.example("evening-unbalanced"))
+        for _ in 0..<90 { sim.advance(by: 200.37) }
+        #expect(sim.metrics.vufIntervals == Int(sim.metrics.elapsedS / 600))
+    }
+
     @Test("per EV: needed, delivered, shortfall, past target, discharged, lowest SoC")
     func evFigures() throws {
         // 60 kWh from 30 % to 90 % is 36 kWh; at 3.7 kW for 4 h the EV can get 14.8 kWh: that is its need.

@@ -93,8 +93,8 @@ public final class ControlLoop {
     public var activeAlarmCodes: [String] { activeCodes.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
-    /// Alarms raised by the later steps: a charger that does not do what it was told, a cycle that stalled.
-    static let alarmCodes: Set<String> = ["SETPOINT_NOT_FOLLOWED", "CYCLE_STALLED"]
+    /// Alarms raised by the later steps: a charger that does not do what it was told.
+    static let alarmCodes: Set<String> = ["SETPOINT_NOT_FOLLOWED"]
 
     /// Informational codes are not alarms.
     static func isAlarm(_ code: String) -> Bool {

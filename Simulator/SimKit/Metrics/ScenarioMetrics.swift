@@ -24,8 +24,8 @@ public struct ScenarioMetrics: Sendable, Hashable {
     /// How many times each phase left `voltageBandPU`.
     public private(set) var bandExcursions = PerPhase(repeating: 0)
     /// 10-minute intervals completed, and those whose mean VUF stayed within `vufLimitPercent`.
-    public private(set) var vufIntervals = 0
-    public private(set) var vufIntervalsWithinLimit = 0
+    public var vufIntervals: Int { vufTenMinutes.count }
+    public var vufIntervalsWithinLimit: Int { vufTenMinutes.means.filter { $0 <= Self.vufLimitPercent }.count }
     /// Sessions whose EV has left, in departure order.
     public private(set) var completedSessions: [SessionOutcome] = []
     /// Seconds during which at least one phase was outside `voltageBandPU`.
@@ -41,9 +41,6 @@ public struct ScenarioMetrics: Sendable, Hashable {
 
     private var neutralIntegralAS = 0.0
     private var vufIntegralPercentS = 0.0
-    private var intervalIndex = 0
-    private var intervalVUFIntegral = 0.0
-    private var intervalS = 0.0
     private var outside = PerPhase(repeating: false)
 
     public init(start: Timestamp) {
@@ -98,21 +95,6 @@ public struct ScenarioMetrics: Sendable, Hashable {
             }
             outside[phase] = isOutside
         }
-        // The step belongs to the interval its end falls in (steps divide 600 s in every shipped scenario).
-        let index = Int(((time - start) - 1e-9) / Self.vufIntervalS)
-        if index != intervalIndex { closeInterval(); intervalIndex = index }
-        intervalVUFIntegral += truth.vufPercent * seconds
-        intervalS += seconds
-        if intervalS >= Self.vufIntervalS - 1e-6 { closeInterval(); intervalIndex += 1 }
-    }
-
-    private mutating func closeInterval() {
-        if intervalS >= Self.vufIntervalS - 1e-6 {
-            vufIntervals += 1
-            if intervalVUFIntegral / intervalS <= Self.vufLimitPercent { vufIntervalsWithinLimit += 1 }
-        }
-        intervalVUFIntegral = 0
-        intervalS = 0
     }
 
     mutating func recordEnded(_ session: SessionOutcome) {

@@ -1,6 +1,6 @@
 /// Means over consecutive fixed windows from the start of a run (IEC 61000-4-30 aggregates this way: 10-minute
-/// values on a fixed grid, not a sliding window). A step belongs to the window its end falls in; only complete
-/// windows count.
+/// values on a fixed grid, not a sliding window). A step that straddles a window's end is split at it, so a paced
+/// run whose steps do not divide the window loses nothing; only complete windows count.
 struct WindowMeans: Sendable, Hashable {
     let windowS: Double
     /// Whether to keep every window's mean (for percentiles), or only the largest.
@@ -19,11 +19,19 @@ struct WindowMeans: Sendable, Hashable {
 
     /// Adds `value` held for `dt` seconds, ending `endS` seconds after the start.
     mutating func add(_ value: Double, over dt: Double, endingAt endS: Double) {
-        let stepIndex = Int((endS - 1e-9) / windowS)
-        if stepIndex != index { close(); index = stepIndex }
-        integral += value * dt
-        seconds += dt
-        if seconds >= windowS - 1e-6 { close(); index += 1 }
+        guard dt > 0, dt.isFinite, endS.isFinite else { return }
+        var from = endS - dt
+        while endS - from > 1e-9 {
+            // The window `from` lies in (a hair past a boundary counts as the next window).
+            let window = Int(((from + 1e-9) / windowS).rounded(.down))
+            if window != index { close(); index = window }
+            let boundary = Double(window + 1) * windowS
+            let to = min(endS, boundary)
+            integral += value * (to - from)
+            seconds += to - from
+            if to >= boundary - 1e-9 { close(); index = window + 1 }
+            from = to
+        }
     }
 
     private mutating func close() {
