@@ -13,8 +13,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ROOT = os.path.dirname(ROOT)
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 SCENARIO = os.path.join(ROOT, "examples", "scenarios", "evening-unbalanced.json")
 POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stall-policy.json")
 ACCELERATION = 40
