@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: one transformer, a dozen chargers on uneven phases, an accelerated evening.
+# The main job: one transformer, a dozen chargers on uneven phases, an accelerated night to the last departure.
 # The field simulator serves SunSpec Modbus on loopback; the evening is played twice,
 # first with no agent (every EV charges at its request), then with v2g-agent regulating
 # and uploading its telemetry over mutual TLS to v2g-aggregator (throwaway PKI, SQLite store),
@@ -42,28 +42,20 @@ for _ in $(seq 1 100); do agent_curl /healthz >/dev/null && break; sleep 0.2; do
 agent_curl /healthz >/dev/null || { echo "demo: v2g-aggregator did not start:" >&2; cat "$work/aggregator.log" >&2; exit 1; }
 echo "aggregator listening on https://127.0.0.1:$aggregator_port (client certificates from $pki)"
 
-echo "== 1/2: the evening with no agent (baseline)"
+echo "== 1/2: the night with no agent (baseline)"
 "$bin/v2g-sim" run --scenario "$scenario" --base-port "$port" --acceleration 20000 \
   --metrics-out "$work/baseline.json" > "$work/baseline.txt"
-tail -n +15 "$work/baseline.txt" | head -5
+grep -E "^(neutral current|VUF|hot-spot|EVs:)" "$work/baseline.txt"
 
 echo
-echo "== 2/2: the same evening with v2g-agent regulating (×$acceleration, about $((21600 / acceleration)) s)"
+echo "== 2/2: the same night with v2g-agent regulating (×$acceleration, about $((54600 / acceleration)) s)"
+# The site's policy (100 kVA, 230 V, 60 Hz, as the scenario's transformer) and a 2 s control period.
+throwaway_uplink "$work" "$aggregator_port" sim-agent '"batch_interval_s": 2'
 "$bin/v2g-sim" run --scenario "$scenario" --base-port "$port" --acceleration "$acceleration" \
-  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" \
-  --metrics-out "$work/agent-run.json" > "$work/agent-run.txt" &
+  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" --metrics-out "$work/agent-run.json" \
+  --policy examples/policy/default.json --cycle-period 2 --agent-uplink "$work/uplink.json" > "$work/agent-run.txt" &
 sim_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/clock.json" ] && [ -s "$work/agent.json" ] && break; sleep 0.1; done
-# The site's policy (100 kVA, 230 V, 60 Hz, as the scenario's transformer) and a 2 s control period.
-python3 - "$work/agent.json" <<'PY'
-import json, os, sys
-path = sys.argv[1]
-config = json.load(open(path))
-config["policy_file"] = os.path.abspath("examples/policy/default.json")
-config["cycle_period_s"] = 2
-json.dump(config, open(path, "w"), indent=2)
-PY
-throwaway_uplink "$work" "$aggregator_port" "$work/agent.json" '{"batch_interval_s": 2}'
 "$bin/v2g-agent" run --config "$work/agent.json" --sim-clock "$work/clock.json" --log-level warning \
   2> "$work/agent.log" &
 agent_pid=$!
@@ -87,17 +79,32 @@ agent_curl /metrics > "$work/metrics.txt" || true
 echo
 python3 - "$work/baseline.json" "$work/agent-run.json" <<'PY'
 import json, sys
-b, a = (json.load(open(p))["metrics"] for p in sys.argv[1:3])
+b, a = (json.load(open(p))["figures"] for p in sys.argv[1:3])
 def row(name, key, fmt="{:.1f}"):
     bv, av = key(b), key(a)
     change = f"{(av - bv) / bv * 100:+.0f} %" if bv else ""
-    print(f"{name:<34}{fmt.format(bv):>12}{fmt.format(av):>12}{change:>10}")
-print(f"{'':<34}{'no agent':>12}{'v2g-agent':>12}{'change':>10}")
-row("neutral current, average (A)", lambda m: m["neutral_current_a"]["average"])
-row("neutral current, peak (A)", lambda m: m["neutral_current_a"]["peak"])
-row("voltage unbalance VUF, max (%)", lambda m: m["vuf_pct"]["max"], "{:.2f}")
-row("hot-spot peak (°C)", lambda m: m["hot_spot_peak_c"])
-row("seconds outside 0.95–1.05 pu", lambda m: sum(m["voltage_band"]["seconds_outside"].values()), "{:.0f}")
+    print(f"{name:<40}{fmt.format(bv):>12}{fmt.format(av):>12}{change:>10}")
+print(f"{'whole night, to the last departure':<40}{'no agent':>12}{'v2g-agent':>12}{'change':>10}")
+row("neutral current, mean (A)", lambda m: m["neutral_current_a"]["mean"])
+row("neutral current, max 1-min mean (A)", lambda m: m["neutral_current_a"]["max_1min"])
+row("neutral current, max 10-min mean (A)", lambda m: m["neutral_current_a"]["max_10min"])
+row("VUF, 95th pct of 10-min values (%)", lambda m: m["vuf_pct"]["p95_10min"], "{:.2f}")
+row("VUF, max 10-min value (%)", lambda m: m["vuf_pct"]["max_10min"], "{:.2f}")
+row("hot-spot peak (°C)", lambda m: m["hot_spot_c"]["max"])
+row("loss of life (h)", lambda m: m["loss_of_life_h"], "{:.3f}")
+row("seconds outside 0.95–1.05 pu", lambda m: m["voltage_outside_band_s"], "{:.0f}")
+row("setpoint lapses", lambda m: m["setpoint_lapses"], "{:.0f}")
+row("EV energy needed (kWh)", lambda m: m["ev_needed_kwh"])
+row("EV energy delivered (kWh)", lambda m: m["ev_delivered_kwh"])
+row("EVs that met their target", lambda m: m["evs_met_target"], "{:.0f}")
+row("EV shortfall, total (kWh)", lambda m: m["ev_shortfall_kwh"])
+row("EV shortfall, worst (kWh)", lambda m: m["ev_shortfall_max_kwh"])
+print()
+print(f"{'per EV (kWh)':<28}{'needed':>10}{'no agent':>12}{'v2g-agent':>12}{'shortfall':>10}")
+agent = {e["id"]: e for e in a["evs"]}
+for e in b["evs"]:
+    g = agent.get(e["id"], {})
+    print(f"  {e['id']:<26}{e['needed_kwh']:>10.1f}{e['delivered_kwh']:>12.1f}{g.get('delivered_kwh', float('nan')):>12.1f}{g.get('shortfall_kwh', float('nan')):>10.1f}")
 PY
 echo
 python3 - "$work/flush.txt" "$work/audit.txt" "$work/metrics.txt" <<'PY'

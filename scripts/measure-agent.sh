@@ -64,9 +64,14 @@ stripped_bytes=$(stat -c %s "$agent")
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 verdict() { if [ "$1" -le "$2" ]; then echo "within"; else echo "OVER"; fi; }
 
+# The site's policy: the example policy with the scenario's transformer, and the agent's period.
+kva="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["transformer"]["rated_kva"])' "$scenario")"
+sed -e "s/\"rated_kva\": 100/\"rated_kva\": $kva/" examples/policy/default.json > "$work/policy.json"
+
 echo "== field: v2g-sim on $scenario, ×$acceleration, ephemeral ports"
 "$sim_bin" run --scenario "$scenario" --base-port 0 --acceleration "$acceleration" \
-  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" > "$work/sim.log" 2>&1 &
+  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" --policy "$work/policy.json" \
+  --cycle-period "$cycle_s" > "$work/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/clock.json" ] && [ -s "$work/agent.json" ] && break; sleep 0.1; done
 if [ ! -s "$work/agent.json" ]; then
@@ -74,19 +79,6 @@ if [ ! -s "$work/agent.json" ]; then
   cat "$work/sim.log" >&2
   exit 1
 fi
-
-# The site's policy: the example policy with the scenario's 315 kVA transformer, and the agent's period.
-python3 - "$work/agent.json" "$work/policy.json" "$scenario" "$cycle_s" <<'PY'
-import json, os, sys
-config_path, policy_path, scenario_path, cycle_s = sys.argv[1:5]
-policy = json.load(open("examples/policy/default.json"))
-policy["transformer"]["rated_kva"] = json.load(open(scenario_path))["transformer"]["rated_kva"]
-json.dump(policy, open(policy_path, "w"), indent=2)
-config = json.load(open(config_path))
-config["policy_file"] = os.path.abspath(policy_path)
-config["cycle_period_s"] = float(cycle_s)
-json.dump(config, open(config_path, "w"), indent=2)
-PY
 
 echo "== agent: stripped release binary, simulation clock, $wait_s s"
 "$agent" run --config "$work/agent.json" --sim-clock "$work/clock.json" --log-level warning 2> "$work/agent.log" &

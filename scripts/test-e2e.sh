@@ -33,21 +33,14 @@ start_aggregator() {
 }
 start_aggregator
 
+throwaway_uplink "$work" "$port" sim-agent \
+  '"batch_interval_s": 1, "backoff_cap_s": 4, "connect_timeout_s": 2, "total_timeout_s": 5' || { echo "FAIL v2g-pki issue-agent"; exit 1; }
 "$bin/v2g-sim" run --scenario examples/scenarios/evening-unbalanced.json --base-port 0 --acceleration "$acceleration" \
-  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" > "$work/sim.log" 2>&1 &
+  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" \
+  --policy examples/policy/default.json --cycle-period 2 --agent-uplink "$work/uplink.json" > "$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 100); do [ -s "$work/agent.json" ] && [ -s "$work/clock.json" ] && break; sleep 0.1; done
-agent_id="$(python3 -c "import json; print(json.load(open('$work/agent.json'))['agent_id'])")"
-python3 - "$work/agent.json" <<'PY'
-import json, os, sys
-path = sys.argv[1]
-c = json.load(open(path))
-c["policy_file"] = os.path.abspath("examples/policy/default.json")
-c["cycle_period_s"] = 2
-json.dump(c, open(path, "w"), indent=2)
-PY
-throwaway_uplink "$work" "$port" "$work/agent.json" \
-  '{"batch_interval_s": 1, "backoff_cap_s": 4, "connect_timeout_s": 2, "total_timeout_s": 5}' || { echo "FAIL v2g-pki issue-agent"; exit 1; }
+agent_id=sim-agent
 uplink() { python3 -c "import json; s=json.load(open('$work/agent-state/status.json')); print((s.get('uplink') or {}).get('$1'))" 2>/dev/null; }
 status() { python3 -c "import json; s=json.load(open('$work/agent-state/status.json')); print(s.get('$1'))" 2>/dev/null; }
 start_agent() {

@@ -13,22 +13,13 @@ trap cleanup EXIT
 passed=0; failed=0
 check() { if eval "$2"; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi; }
 
+# The site's policy: the example policy with the scenario's 75 kVA transformer, at version 7.
+sed -e 's/"rated_kva": 100/"rated_kva": 75/' -e 's/"version": 1,/"version": 7,/' examples/policy/default.json > "$work/policy.json"
 "$bin/v2g-sim" run --scenario examples/scenarios/overload-evening.json --base-port 0 --acceleration 60 \
-  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" > "$work/sim.log" 2>&1 &
+  --agent-config-out "$work/agent.json" --clock-file "$work/clock.json" --policy "$work/policy.json" --cycle-period 2 \
+  > "$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 100); do [ -s "$work/agent.json" ] && [ -s "$work/clock.json" ] && break; sleep 0.1; done
-python3 - "$work/agent.json" <<'PY'
-import json, os, sys
-path = sys.argv[1]
-c = json.load(open(path))
-policy = json.load(open("examples/policy/default.json"))
-policy["transformer"]["rated_kva"] = 75
-policy["version"] = 7
-json.dump(policy, open(os.path.join(os.path.dirname(path), "policy.json"), "w"))
-c["policy_file"] = os.path.join(os.path.dirname(path), "policy.json")
-c["cycle_period_s"] = 2
-json.dump(c, open(path, "w"))
-PY
 status() { python3 -c "import json,sys; s=json.load(open('$work/agent-state/status.json')); print(s.get('$1'))" 2>/dev/null; }
 
 "$bin/v2g-agent" run --config "$work/agent.json" --sim-clock "$work/clock.json" --log-level error 2> "$work/agent1.log" &

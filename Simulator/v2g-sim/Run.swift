@@ -44,6 +44,15 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Stop after this many simulated seconds (default: the scenario's duration).")
     var durationS: Double?
 
+    @Option(name: .long, help: "Policy file the generated agent configuration names (policy_file; checked here first).")
+    var policy: String?
+
+    @Option(name: .long, help: "Control period in the generated agent configuration (cycle_period_s, 0.1–10 s; default 1).")
+    var cyclePeriod: Double?
+
+    @Option(name: .long, help: "JSON file holding the generated agent configuration's uplink section (docs/uplink.md).")
+    var agentUplink: String?
+
     func validate() throws {
         if let acceleration, !(acceleration.isFinite && (0.01...100_000).contains(acceleration)) {
             throw ValidationError("--acceleration must lie in 0.01…100000, got \(acceleration)")
@@ -51,23 +60,23 @@ struct Run: AsyncParsableCommand {
         if let durationS, !(durationS.isFinite && durationS > 0) {
             throw ValidationError("--duration-s must be a positive number of seconds, got \(durationS)")
         }
+        if let cyclePeriod, !(cyclePeriod.isFinite && (0.1...10).contains(cyclePeriod)) {
+            throw ValidationError("--cycle-period must lie in 0.1…10 s, got \(cyclePeriod)")
+        }
+        if agentConfigOut == nil, policy != nil || cyclePeriod != nil || agentUplink != nil {
+            throw ValidationError("--policy, --cycle-period and --agent-uplink go into the agent configuration: give --agent-config-out too")
+        }
         guard basePort == 0 || (1024...65535).contains(basePort) else {
             throw ValidationError("--base-port must be 0 or lie in 1024…65535, got \(basePort)")
         }
     }
 
     func run() async throws {
-        let scenario: Scenario
-        guard access(self.scenario, R_OK) == 0 else {
-            throw fail("cannot read \(self.scenario): \(String(cString: strerror(errno)))")
-        }
-        do {
-            scenario = try Scenario.decode(from: [UInt8](try Data(contentsOf: URL(filePath: self.scenario))))
-        } catch let error as ScenarioError {
-            throw fail("\(self.scenario): \(error.message)")
-        } catch {
-            throw fail("cannot read \(self.scenario): \(error)")
-        }
+        let scenario = try ScenarioInputs.scenario(self.scenario)
+        // Checked before anything starts, so that a bad file stops here and not in the agent.
+        if let policy { _ = try ScenarioInputs.policy(policy) }
+        let uplink: UplinkSection?
+        do { uplink = try agentUplink.map { path throws(SimFieldError) in try UplinkSection(path: path) } } catch { throw fail(error.message) }
         let field: SimulatedField
         do {
             field = try SimulatedField(scenario: scenario, basePort: basePort)
@@ -79,7 +88,9 @@ struct Run: AsyncParsableCommand {
         if let agentConfigOut {
             let path = Self.absolute(agentConfigOut)
             let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            let config = AgentConfigFile(stateDirectory: (directory.isEmpty ? "" : directory) + "/agent-state")
+            let config = AgentConfigFile(
+                stateDirectory: (directory.isEmpty ? "" : directory) + "/agent-state", cyclePeriodS: cyclePeriod ?? 1,
+                policyFile: policy.map(Self.absolute), uplink: uplink)
             do { try config.write(for: field, to: path) } catch { throw fail(error.message) }
         }
 

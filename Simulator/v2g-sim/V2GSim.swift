@@ -10,7 +10,7 @@ struct V2GSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-sim",
         abstract: "Field simulator: SunSpec Modbus servers for a transformer, its meter and its chargers, with feeder physics.",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Rehearse.self]
     )
 }
 

@@ -19,13 +19,15 @@ import Testing
         (0.0, 0.0, UInt32?(5), 0.0, 0.0, 5.0),
     ])
     func writeIsDrainedWithTheCoreSign(watts: Double, vars: Double, reversion: UInt32?, kw: Double, kvar: Double, revertS: Double) throws {
+        // DERControlWriter writes WSetRvrt = VarSetRvrt = 0: with a timer, the charger reverts to a stop.
+        let revertTo: Reversion? = reversion == nil ? nil : .stop
         let (_, field) = try SimFieldFixtures.running(try SimFieldFixtures.scenario())
         var (port, writer) = try writer(field)
         try writer.activePower(watts: watts, maxInjectW: 7400, maxAbsorbW: 7400, reversionS: reversion).apply(to: &port)
         try writer.reactivePower(vars: vars, maxInjectVar: 7400, maxAbsorbVar: 7400, reversionS: reversion).apply(to: &port)
         try port.sync()
         let drained = field.drainSetpoints()
-        #expect(drained == [WrittenSetpoint(chargerID: "evse-a", activeKW: kw, reactiveKvar: kvar, revertAfterS: revertS)])
+        #expect(drained == [ChargerCommand(chargerID: "evse-a", activeKW: kw, reactiveKvar: kvar, revertAfterS: revertS, revertTo: revertTo)])
         #expect(field.drainSetpoints().isEmpty)
     }
 
@@ -47,9 +49,14 @@ import Testing
         // The writes stay as the agent left them: publishing never touches 704, so read-back succeeds.
         try writer.activePower(watts: 3000, maxInjectW: 7400, maxAbsorbW: 7400, reversionS: 60).verify(reader: &port)
 
-        // Reversion: with no new write the charger goes back to charging at the EV's request.
+        // Reversion: with no new write the charger holds the reversion value the agent wrote, 0 (stop), and the
+        // simulator counts the lapse.
         sim.advance(by: 70)
-        #expect(try #require(sim.observe().charger("evse-a")).measuredKW > 7)
+        let reverted = try #require(sim.observe().charger("evse-a"))
+        #expect(abs(reverted.measuredKW) < 1e-3)
+        #expect(reverted.setpointKW == 0)
+        #expect(sim.metrics.lapses.map(\.chargerID) == ["evse-a"])
+        #expect(sim.metrics.lapses.first?.revertTo == .stop)
     }
 
     @Test func disablingBothFunctionsReleasesTheCharger() throws {
@@ -67,13 +74,13 @@ import Testing
         try writer.disable(reactive: true).apply(to: &port)
         try port.sync()
         let drained = field.drainSetpoints()
-        #expect(drained == [WrittenSetpoint(chargerID: "evse-a", activeKW: 7.4, reactiveKvar: 0,
-                                            revertAfterS: WrittenSetpoint.releaseRevertS, isRelease: true)])
+        #expect(drained == [ChargerCommand.release("evse-a")])
         for setpoint in drained { try setpoint.apply(to: &sim) }
         sim.advance(by: 20)
         let charger = try #require(sim.observe().charger("evse-a"))
         #expect(charger.measuredKW > 7.3)
         #expect(charger.setpointKW == nil)  // back to default, not a held setpoint
+        #expect(sim.metrics.lapses.isEmpty)  // a release is no lapse
     }
 
     @Test func writesOutside704AreNoSetpointAndAreOverwritten() throws {

@@ -1,5 +1,5 @@
 # Sourced by demo.sh and test-e2e.sh: a throwaway deployment PKI (provisioning/v2g-pki), an aggregator
-# configuration for 127.0.0.1 on it, and the agent's uplink section. Run from the repository root.
+# configuration for 127.0.0.1 on it, and the agent's uplink section (a file for v2g-sim run --agent-uplink). Run from the repository root.
 
 # throwaway_aggregator WORK PORT: WORK/pki (CA + server certificate for localhost/127.0.0.1) and WORK/aggregator.json.
 throwaway_aggregator() {
@@ -20,20 +20,15 @@ json.dump({
 PY
 }
 
-# throwaway_uplink WORK PORT AGENT_JSON [UPLINK_KEYS_JSON]: issues the certificate of AGENT_JSON's agent_id from
-# WORK/pki (unless already issued) and writes its uplink section (the extra keys, e.g. {"batch_interval_s": 1}, are merged in).
+# throwaway_uplink WORK PORT AGENT_ID [EXTRA_KEYS]: issues AGENT_ID's certificate from WORK/pki (unless already issued)
+# and writes WORK/uplink.json, the agent's uplink section for `v2g-sim run --agent-uplink` (EXTRA_KEYS are more
+# members of that object, e.g. '"batch_interval_s": 1').
 throwaway_uplink() {
-  local work="$1" port="$2" config="$3" extra="${4:-{\}}"
-  local agent
-  agent="$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['agent_id'])" "$config")" || return 1
+  local work="$1" port="$2" agent="$3" extra="${4:-}"
   [ -s "$work/pki/agents/$agent.crt" ] ||
     ./provisioning/v2g-pki issue-agent --dir "$work/pki" --agent-id "$agent" >/dev/null 2>&1 || return 1
-  python3 - "$work/pki" "$port" "$config" "$agent" "$extra" <<'PY'
-import json, sys
-pki, port, path, agent, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
-c = json.load(open(path))
-c["uplink"] = {"base_url": f"https://127.0.0.1:{port}", "ca_file": f"{pki}/ca.crt",
-               "cert_file": f"{pki}/agents/{agent}.crt", "key_file": f"{pki}/agents/{agent}.key", **extra}
-json.dump(c, open(path, "w"), indent=2)
-PY
+  cat > "$work/uplink.json" <<JSON
+{"base_url": "https://127.0.0.1:$port", "ca_file": "$work/pki/ca.crt",
+ "cert_file": "$work/pki/agents/$agent.crt", "key_file": "$work/pki/agents/$agent.key"${extra:+, $extra}}
+JSON
 }

@@ -113,7 +113,8 @@ public final class ControlLoop {
     /// Logs and records alarms when they appear and when they clear: the cycle's own, the field's and the sources'.
     private func recordChanges(_ outcome: CycleOutcome, alarms: [FieldAlarm], now: Timestamp) {
         var current: [String: String] = [:]
-        for decision in outcome.decisions where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) {
+        for decision in outcome.decisions
+        where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) || Self.alarmCodes.contains(decision.code) {
             current[decision.code] = decision.message
         }
         for alarm in alarms { current["\(alarm.code):\(alarm.device)"] = alarm.message }
@@ -139,6 +140,8 @@ public final class ControlLoop {
     public var activeAlarmCodes: [String] { active.keys.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
+    /// Alarms raised by the later steps: a charger that does not do what it was told.
+    static let alarmCodes: Set<String> = ["SETPOINT_NOT_FOLLOWED"]
 
     /// Informational codes are not alarms.
     static func isAlarm(_ code: String) -> Bool {

@@ -31,7 +31,7 @@ public struct ControlCycle: Sendable {
             plan.reactivePU = PerPhase(repeating: 0)
         case .safeState:
             mode = .safeState
-            holdSafeState(&plan)
+            holdSafeState(&next, &plan, inputs: inputs, elapsedS: elapsedS, now: now)
         case .normal:
             mode = .regulating
             // Protection holds the last good reading through a missed poll inside the stale window.

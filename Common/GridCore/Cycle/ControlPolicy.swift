@@ -86,7 +86,7 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         try thermal.validate()
         try ev.validate()
         try balancing.validate()
-        try write.validate()
+        try write.validate(cyclePeriodS: cyclePeriodS)
         try telemetry?.validate()
         try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() }
         try validateProtection()

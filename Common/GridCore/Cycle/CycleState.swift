@@ -12,6 +12,11 @@ public struct CycleState: Sendable, Hashable, Codable {
     public var droopResponse: OpenLoopResponse?
     /// Last setpoint written to each charger, and when.
     public var written: [String: WrittenSetpoint]
+    /// Whether each charger follows what was written (SETPOINT_NOT_FOLLOWED); nil in caches from before.
+    public var setpointWatch: [String: SetpointWatch]?
+    /// The transformer's load at the last cycle whose meter was trusted: what the safe state runs the thermal
+    /// model forward with.
+    public var trustedLoad: TrustedLoad?
 
     public init() {
         protection = ProtectionState()
@@ -21,7 +26,7 @@ public struct CycleState: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case protection, thermal, lastRunAt = "last_run_at", vRef = "v_ref", reactiveResponse = "reactive_response"
         case dischargeLimitResponse = "discharge_limit_response", chargeLimitResponse = "charge_limit_response"
-        case droopResponse = "droop_response", written
+        case droopResponse = "droop_response", written, setpointWatch = "setpoint_watch", trustedLoad = "trusted_load"
     }
 }
 

@@ -61,6 +61,12 @@ public struct BalancingPolicy: Sendable, Hashable, Codable {
 }
 
 /// Step 6: what reaches the chargers.
+///
+/// The charger's reversion timer and the agent's refresh count in the same clock (the agent's; against the
+/// simulator both are simulated seconds), and the timer outlasts the refresh by at least 10 × the longest a cycle
+/// may run late: `reversion_timeout_s − max(refresh_s, cycle_period_s) ≥ 10 × max_stall_s` (a refresh happens at
+/// a cycle, so never more often than the period). A setpoint then lapses only when the agent has truly stopped,
+/// and then the charger holds the reversion value the agent wrote: 0, stop.
 public struct WritePolicy: Sendable, Hashable, Codable {
     /// A setpoint is written only when it moved at least this much (stops are always written).
     public var deadbandKW: Double = 0.2
@@ -68,13 +74,22 @@ public struct WritePolicy: Sendable, Hashable, Codable {
     /// Ramp-rate limit away from zero; moves toward zero are never slowed.
     public var rampKWPerS: Double = 2
     /// The charger's own reversion timer (SunSpec 704): it falls back by itself if the agent stops writing.
-    public var reversionTimeoutS: Double = 30
+    public var reversionTimeoutS: Double = 60
+    /// An unchanged setpoint is written again this long after the last write.
+    public var refreshS: Double = 5
+    /// The longest a cycle may run late (beyond its period) without a setpoint lapsing: CYCLE_STALLED past it.
+    public var maxStallS: Double = 5
+    /// A charger that departs from its setpoint by more than this …
+    public var followToleranceKW: Double = 0.5
+    /// … for longer than this (its response time) raises SETPOINT_NOT_FOLLOWED.
+    public var responseTimeS: Double = 10
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case deadbandKW = "deadband_kw", deadbandKvar = "deadband_kvar", rampKWPerS = "ramp_kw_per_s"
-        case reversionTimeoutS = "reversion_timeout_s"
+        case reversionTimeoutS = "reversion_timeout_s", refreshS = "refresh_s", maxStallS = "max_stall_s"
+        case followToleranceKW = "follow_tolerance_kw", responseTimeS = "response_time_s"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,13 +99,28 @@ public struct WritePolicy: Sendable, Hashable, Codable {
         deadbandKvar = try c.value(.deadbandKvar, default: deadbandKvar)
         rampKWPerS = try c.value(.rampKWPerS, default: rampKWPerS)
         reversionTimeoutS = try c.value(.reversionTimeoutS, default: reversionTimeoutS)
+        refreshS = try c.value(.refreshS, default: refreshS)
+        maxStallS = try c.value(.maxStallS, default: maxStallS)
+        followToleranceKW = try c.value(.followToleranceKW, default: followToleranceKW)
+        responseTimeS = try c.value(.responseTimeS, default: responseTimeS)
     }
 
-    func validate() throws(PolicyError) {
+    func validate(cyclePeriodS: Double) throws(PolicyError) {
         try PolicyError.check("write.deadband_kw", deadbandKW, in: 0...5)
         try PolicyError.check("write.deadband_kvar", deadbandKvar, in: 0...5)
         try PolicyError.check("write.ramp_kw_per_s", rampKWPerS, in: 0.01...1_000)
         try PolicyError.check("write.reversion_timeout_s", reversionTimeoutS, in: 5...3_600)
+        try PolicyError.check("write.refresh_s", refreshS, in: 0.1...3_600)
+        try PolicyError.check("write.max_stall_s", maxStallS, in: 0.1...600)
+        try PolicyError.check("write.follow_tolerance_kw", followToleranceKW, in: 0.01...50)
+        try PolicyError.check("write.response_time_s", responseTimeS, in: 0.1...600)
+        let refreshEveryS = max(refreshS, cyclePeriodS)
+        guard reversionTimeoutS - refreshEveryS >= 10 * maxStallS else {
+            throw PolicyError(
+                field: "write.reversion_timeout_s",
+                message: "write.reversion_timeout_s = \(reversionTimeoutS) must exceed the refresh (max of write.refresh_s and "
+                    + "cycle_period_s, \(refreshEveryS) s) by at least 10 × write.max_stall_s (\(maxStallS) s), or a late cycle lets setpoints lapse")
+        }
     }
 }
 

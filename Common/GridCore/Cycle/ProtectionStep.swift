@@ -30,18 +30,6 @@ extension ControlCycle {
         return verdict
     }
 
-    /// Safe state (design brief §2 step 1): discharge 0, charging held at the policy's fallback limit.
-    func holdSafeState(_ plan: inout CyclePlan) {
-        plan.forbidDischarge()
-        for i in plan.chargers.indices {
-            plan.setpointKW[i] = min(max(plan.requestKW[i], 0), plan.maxKW[i], policy.fallbackChargeKW)
-        }
-        plan.reactivePU = PerPhase(repeating: 0)
-        plan.decisions.append(Decision(
-            .protection, "SAFE_STATE",
-            "meter data not trusted: discharge 0, charging held at \(policy.fallbackChargeKW) kW per charger"))
-    }
-
     /// A missed poll inside the stale window: no new reading to regulate on, so each charger keeps its last
     /// written P but never discharges (losing data never makes a charger discharge); Q rests at 0 until a
     /// reading arrives. Past the stale limit protection turns this into the safe state.

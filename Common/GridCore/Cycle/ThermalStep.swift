@@ -7,13 +7,7 @@ extension ControlCycle {
         let thermal = policy.thermal
         let rated = policy.transformer.ratedKVA
         let model = HotSpotModel(parameters: thermal.parameters)
-        var ambient = thermal.defaultAmbientC
-        if let measured = inputs.ambientC, measured.isFinite, (-50...60).contains(measured) {
-            ambient = measured
-        } else {
-            plan.decisions.append(Decision(.thermal, "AMBIENT_DEFAULT", "no plausible ambient reading; using \(ambient) °C"))
-        }
-        let topOil = inputs.topOilC.flatMap { $0.isFinite && (-50...150).contains($0) ? $0 : nil }
+        let (ambient, topOil) = temperatures(inputs, &plan)
         let loadKVA = meter.apparentPowerKVA
         let loadPU = loadKVA / rated
         var thermalState = state.thermal ?? model.steadyState(loadPU: loadPU, ambientC: ambient)
@@ -21,6 +15,9 @@ extension ControlCycle {
             thermalState = model.step(thermalState, loadPU: loadPU, ambientC: ambient, minutes: elapsedS / 60, measuredTopOilC: topOil)
         }
         state.thermal = thermalState
+        let evKW = plan.chargers.reduce(0) { $0 + ($1.online && $1.measuredKW.isFinite ? $1.measuredKW : 0) }
+        state.trustedLoad = TrustedLoad(
+            loadPU: loadPU, householdKW: meter.activePowerKW.sum - evKW, reactiveKvar: meter.reactivePowerKvar.sum)
         let maxLoadPU = model.maximumLoadPU(
             from: thermalState, ambientC: ambient, hotSpotLimitC: thermal.hotSpotLimitC - thermal.marginK,
             horizonMinutes: thermal.horizonMinutes)
@@ -59,6 +56,39 @@ extension ControlCycle {
                 .thermal, "REVERSE_FLOW_DENIED",
                 "reverse flow already uses the thermal headroom: discharge refused"))
         }
+    }
+}
+
+extension ControlCycle {
+    /// The ambient (the policy's default when no plausible reading, said in a decision) and the top-oil probe
+    /// when it reads a plausible value.
+    func temperatures(_ inputs: CycleInputs, _ plan: inout CyclePlan) -> (ambientC: Double, topOilC: Double?) {
+        var ambient = policy.thermal.defaultAmbientC
+        if let measured = inputs.ambientC, measured.isFinite, (-50...60).contains(measured) {
+            ambient = measured
+        } else {
+            plan.decisions.append(Decision(.thermal, "AMBIENT_DEFAULT", "no plausible ambient reading; using \(ambient) °C"))
+        }
+        return (ambient, inputs.topOilC.flatMap { $0.isFinite && (-50...150).contains($0) ? $0 : nil })
+    }
+}
+
+/// The transformer's load at the last cycle whose meter was trusted.
+public struct TrustedLoad: Sendable, Hashable, Codable {
+    /// K = |S| / S_rated.
+    public var loadPU: Double
+    /// The meter's P less what the chargers drew: the households (and any PV).
+    public var householdKW: Double
+    public var reactiveKvar: Double
+
+    public init(loadPU: Double, householdKW: Double, reactiveKvar: Double) {
+        self.loadPU = loadPU
+        self.householdKW = householdKW
+        self.reactiveKvar = reactiveKvar
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case loadPU = "load_pu", householdKW = "household_kw", reactiveKvar = "reactive_kvar"
     }
 }
 

@@ -1,6 +1,7 @@
 extension ControlCycle {
     /// Step 6: ramp limits, Volt-VAR Q within each charger's kVA, the deadband, and the
     /// reversion refresh. A setpoint of 0 is a stop: it is written at once and never ramped through.
+    /// First, each charger's reading is checked against what it was last told (SETPOINT_NOT_FOLLOWED).
     func write(_ state: inout CycleState, _ plan: inout CyclePlan, elapsedS: Double, now: Timestamp)
         -> (setpoints: [ChargerSetpoint], writes: [ChargerSetpoint])
     {
@@ -8,6 +9,12 @@ extension ControlCycle {
         let maxStepKW = rules.rampKWPerS * max(elapsedS, policy.cyclePeriodS)
         var setpoints: [ChargerSetpoint] = []
         var writes: [ChargerSetpoint] = []
+        if let lastRun = state.lastRunAt, now - lastRun - policy.cyclePeriodS > rules.maxStallS {
+            plan.decisions.append(Decision(.write, "CYCLE_STALLED",
+                "\(rounded(now - lastRun)) s since the last cycle, \(rounded(now - lastRun - policy.cyclePeriodS)) s late "
+                + "(write.max_stall_s \(rules.maxStallS) s): setpoints may have lapsed"))
+        }
+        watchSetpoints(&state, &plan, now: now)
         for (i, charger) in plan.chargers.enumerated() {
             guard charger.online else {
                 // Forget what it had: when it answers again it is re-planned and written afresh.
@@ -61,8 +68,27 @@ extension ControlCycle {
         if setpoint.reactivePowerKvar == 0, old.reactivePowerKvar != 0 { return true }
         if abs(setpoint.activePowerKW - old.activePowerKW) >= rules.deadbandKW { return true }
         if abs(setpoint.reactivePowerKvar - old.reactivePowerKvar) >= rules.deadbandKvar { return true }
-        // Refresh well before the charger's reversion timer runs out.
-        return now - last.at >= rules.reversionTimeoutS / 2
+        // Refresh well before the charger's reversion timer runs out (the margin is checked with the policy).
+        return now - last.at >= rules.refreshS
+    }
+
+    /// Compares each online charger's measured P with what it was last told; a departure that outlasts its
+    /// response time is SETPOINT_NOT_FOLLOWED, every cycle until it follows again.
+    private func watchSetpoints(_ state: inout CycleState, _ plan: inout CyclePlan, now: Timestamp) {
+        var watches: [String: SetpointWatch] = [:]
+        for charger in plan.chargers where charger.online {
+            guard let written = state.written[charger.id] else { continue }
+            let (watch, forS) = SetpointWatch.update(
+                state.setpointWatch?[charger.id], written: written, measuredKW: charger.measuredKW,
+                evRequestKW: charger.ev?.requestedKW, rules: policy.write, now: now)
+            watches[charger.id] = watch
+            if let forS {
+                plan.decisions.append(Decision(.write, "SETPOINT_NOT_FOLLOWED", charger: charger.id,
+                    "measures \(rounded(charger.measuredKW, 100)) kW against the \(rounded(watch.setpointKW, 100)) kW written, "
+                    + "for \(rounded(forS)) s (tolerance \(policy.write.followToleranceKW) kW, response time \(policy.write.responseTimeS) s)"))
+            }
+        }
+        state.setpointWatch = watches.isEmpty ? nil : watches
     }
 }
 

@@ -16,32 +16,38 @@ public struct InProcessLoop: Sendable {
 
     /// Runs to the end of the scenario, one control cycle per policy period.
     public mutating func runToEnd() {
-        while !isFinished { step() }
+        run(until: simulation.scenario.endTime)
     }
 
-    public var isFinished: Bool { simulation.observe().time >= simulation.scenario.endTime }
+    /// Runs until `end` (the last period is cut short to land on it).
+    public mutating func run(until end: Timestamp) {
+        while end - simulation.time > 1e-9 { step(maxS: end - simulation.time) }
+    }
+
+    public var isFinished: Bool { simulation.time >= simulation.scenario.endTime }
 
     /// One control cycle (when there is an agent), then one period of physics. Returns the cycle's outcome.
     @discardableResult
-    public mutating func step() -> CycleOutcome? {
+    public mutating func step(maxS: Double = .infinity) -> CycleOutcome? {
         let outcome = policy.map { cycle($0) }
-        simulation.advance(by: policy?.cyclePeriodS ?? 1)
+        simulation.advance(by: min(policy?.cyclePeriodS ?? 1, maxS))
         return outcome
     }
 
     private mutating func cycle(_ policy: ControlPolicy) -> CycleOutcome {
         let seen = simulation.observe()
         let inputs = CycleInputs(
-            meter: seen.meter, ambientC: seen.ambientC, topOilC: nil, chargers: seen.chargers.map(\.state))
+            meter: seen.meter, ambientC: seen.ambientC, topOilC: seen.topOilC, chargers: seen.chargers.map(\.state))
         let outcome = ControlCycle(policy: policy).run(state, inputs: inputs, now: seen.time)
         state = outcome.state
         modeSeconds[outcome.mode, default: 0] += policy.cyclePeriodS
         for write in outcome.writes {
-            // A charger that went off the bus meanwhile refuses: it is re-planned next cycle.
+            // As the agent writes 704: reversion to 0 (stop). A charger that went off the bus meanwhile refuses: it
+            // is re-planned next cycle.
             do {
                 try simulation.apply(
                     setpoint: write.chargerID, activeKW: write.activePowerKW, reactiveKvar: write.reactivePowerKvar,
-                    revertAfterS: policy.write.reversionTimeoutS)
+                    revertAfterS: policy.write.reversionTimeoutS, revertTo: .stop)
             } catch {
                 state.written[write.chargerID] = nil
             }

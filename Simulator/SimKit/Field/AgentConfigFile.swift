@@ -9,12 +9,18 @@ public struct AgentConfigFile: Sendable {
     public var stateDirectory: String
     public var cyclePeriodS: Double
     public var policyFile: String?
+    /// The agent's `uplink` section, as given (nil: none, the agent regulates without uploading).
+    public var uplink: UplinkSection?
 
-    public init(agentID: String = "sim-agent", stateDirectory: String, cyclePeriodS: Double = 1, policyFile: String? = nil) {
+    public init(
+        agentID: String = "sim-agent", stateDirectory: String, cyclePeriodS: Double = 1, policyFile: String? = nil,
+        uplink: UplinkSection? = nil
+    ) {
         self.agentID = agentID
         self.stateDirectory = stateDirectory
         self.cyclePeriodS = cyclePeriodS
         self.policyFile = policyFile
+        self.uplink = uplink
     }
 
     /// The configuration's JSON text for `field`.
@@ -26,6 +32,7 @@ public struct AgentConfigFile: Sendable {
         let config = Config(
             agentID: agentID, cyclePeriodS: cyclePeriodS, stateDirectory: directory,
             statusFile: directory + "/status.json", metricsTextfile: directory + "/v2g-agent.prom", policyFile: policyFile,
+            uplink: uplink,
             meter: .init(transport: transport("meter")),
             temperature: .init(transport: transport("transformer"), measures: "top_oil"),
             chargers: field.scenario.chargers.map { spec in
@@ -53,6 +60,7 @@ public struct AgentConfigFile: Sendable {
         var statusFile: String
         var metricsTextfile: String
         var policyFile: String?
+        var uplink: UplinkSection?
         var meter: Device
         var temperature: Temperature
         var chargers: [Charger]
@@ -60,7 +68,7 @@ public struct AgentConfigFile: Sendable {
         enum CodingKeys: String, CodingKey {
             case agentID = "agent_id", cyclePeriodS = "cycle_period_s", stateDirectory = "state_directory"
             case statusFile = "status_file", metricsTextfile = "metrics_textfile", policyFile = "policy_file"
-            case meter, temperature, chargers
+            case uplink, meter, temperature, chargers
         }
     }
 

@@ -49,6 +49,8 @@ public struct ScenarioReport: Sendable, Encodable {
     public var sessions: [SessionOutcome]
     public var appliedSetpoints: Int
     public var refusedSetpoints: Int
+    /// The figures over the whole run (the same as `v2g-sim rehearse` prints).
+    public var figures: RunFigures
 
     public init(simulation: FeederSimulation, appliedSetpoints: Int = 0, refusedSetpoints: Int = 0) {
         scenario = simulation.scenario.name ?? "unnamed"
@@ -58,6 +60,7 @@ public struct ScenarioReport: Sendable, Encodable {
         sessions = simulation.sessions
         self.appliedSetpoints = appliedSetpoints
         self.refusedSetpoints = refusedSetpoints
+        figures = RunFigures(simulation: simulation)
     }
 
     /// Sessions that ended, and those of them that met their target.
@@ -67,8 +70,8 @@ public struct ScenarioReport: Sendable, Encodable {
     }
 
     private enum Keys: String, CodingKey {
-        case scenario, startTime = "start_time", endTime = "end_time", metrics, sessions, targets, setpoints
-        case ended, met, applied, refused
+        case scenario, startTime = "start_time", endTime = "end_time", metrics, sessions, targets, setpoints, figures
+        case ended, met, applied, refused, lapses, charger, atS = "at_s", revertKW = "revert_kw"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,6 +87,15 @@ public struct ScenarioReport: Sendable, Encodable {
         var setpoints = c.nestedContainer(keyedBy: Keys.self, forKey: .setpoints)
         try setpoints.encode(appliedSetpoints, forKey: .applied)
         try setpoints.encode(refusedSetpoints, forKey: .refused)
+        var lapses = setpoints.nestedUnkeyedContainer(forKey: .lapses)
+        for lapse in metrics.lapses {
+            var entry = lapses.nestedContainer(keyedBy: Keys.self)
+            try entry.encode(lapse.chargerID, forKey: .charger)
+            try entry.encode(lapse.at - startTime, forKey: .atS)
+            // null: back to charging at the EV's request (no reversion value was written).
+            try entry.encode(lapse.revertTo?.activeKW, forKey: .revertKW)
+        }
+        try c.encode(figures, forKey: .figures)
     }
 
     /// Pretty, key-sorted JSON.

@@ -22,7 +22,14 @@ extension ScenarioReport {
                 + "−\(Self.fixed(session.dischargedKWh, 1)) kWh discharged, SoC \(Self.fixed(session.arrivalSocPercent, 1)) → "
                 + "\(Self.fixed(session.finalSocPercent, 1)) % (target \(Self.fixed(session.targetSocPercent, 1)) %): \(outcome)")
         }
-        lines.append("setpoints: \(appliedSetpoints) applied, \(refusedSetpoints) refused")
+        lines.append("setpoints: \(appliedSetpoints) applied, \(refusedSetpoints) refused, \(m.lapses.count) lapsed")
+        let f = figures
+        func opt(_ value: Double?, _ digits: Int) -> String { value.map { Self.fixed($0, digits) } ?? "n/a" }
+        lines.append("figures over the run: neutral mean \(Self.fixed(f.neutralMeanA, 1)) A, max 1-min \(opt(f.neutralMax1MinA, 1)) A, "
+            + "max 10-min \(opt(f.neutralMax10MinA, 1)) A; VUF p95 of 10-min \(opt(f.vufP95TenMinutePercent, 2)) %, "
+            + "max 10-min \(opt(f.vufMaxTenMinutePercent, 2)) %; loss of life \(Self.fixed(f.lossOfLifeHours, 3)) h; "
+            + "EVs \(f.evsMetTarget) of \(f.evs.count) met target, shortfall \(Self.fixed(f.evShortfallKWh, 1)) kWh "
+            + "(worst \(Self.fixed(f.evShortfallMaxKWh, 1)) kWh)")
         return lines.joined(separator: "\n")
     }
 

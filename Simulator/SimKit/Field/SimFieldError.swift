@@ -8,6 +8,7 @@ public struct SimFieldError: Error, CustomStringConvertible, Sendable, Hashable 
         case imageFailed = "sim_image_failed"
         case portOutOfRange = "sim_port_out_of_range"
         case fileFailed = "sim_file_failed"
+        case fileUnreadable = "sim_file_unreadable"
     }
 
     private let code: Code
@@ -42,6 +43,10 @@ public struct SimFieldError: Error, CustomStringConvertible, Sendable, Hashable 
     static func portOutOfRange(base: Int, devices: Int, file: String = #fileID, line: Int = #line) -> SimFieldError {
         let message = "base port \(base) with \(devices) devices does not fit in 1024…65535 (0 picks ephemeral ports)"
         return SimFieldError(.portOutOfRange, message: message, file: file, line: line)
+    }
+
+    static func unreadable(_ path: String, _ reason: String, file: String = #fileID, line: Int = #line) -> SimFieldError {
+        SimFieldError(.fileUnreadable, message: "\(path): \(reason)", file: file, line: line)
     }
 
     static func fileFailed(_ path: String, _ cause: any Error, file: String = #fileID, line: Int = #line) -> SimFieldError {

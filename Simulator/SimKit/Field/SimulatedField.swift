@@ -96,10 +96,10 @@ public final class SimulatedField: Sendable {
     }
 
     /// The setpoints written into 704 since the last drain, one per charger written, decoded from its 704 block as it
-    /// stands now (see `WrittenSetpoint`). Apply them with `WrittenSetpoint.apply(to:)`. A write is logged just after
+    /// stands now (see `ChargerCommand`). Apply them with `ChargerCommand.apply(to:)`. A write is logged just after
     /// the server replies to it, so one that lands during a drain shows up (again) in the next: applying the same
     /// setpoint twice only restarts its reversion timer a tick later.
-    public func drainSetpoints() -> [WrittenSetpoint] {
+    public func drainSetpoints() -> [ChargerCommand] {
         let written = writes.drain()
         guard !written.isEmpty else { return [] }
         let requests = images.withLock { $0.requestedKW }
@@ -109,7 +109,7 @@ public final class SimulatedField: Sendable {
                   let registers = try? charger.server.registers.read(unit: Self.unitID, address: block.dataAddress, count: block.length)
             else { return nil }
             let controls = SunSpecModelValues(definition: SunSpecModels.derControls, block: block, registers: registers)
-            return WrittenSetpoint.decode(chargerID: charger.id, controls: controls, requestedKW: requests[charger.id] ?? 0)
+            return ChargerCommand.decode(chargerID: charger.id, controls: controls, requestedKW: requests[charger.id] ?? 0)
         }
     }
 

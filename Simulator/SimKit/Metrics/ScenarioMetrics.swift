@@ -24,16 +24,23 @@ public struct ScenarioMetrics: Sendable, Hashable {
     /// How many times each phase left `voltageBandPU`.
     public private(set) var bandExcursions = PerPhase(repeating: 0)
     /// 10-minute intervals completed, and those whose mean VUF stayed within `vufLimitPercent`.
-    public private(set) var vufIntervals = 0
-    public private(set) var vufIntervalsWithinLimit = 0
+    public var vufIntervals: Int { vufTenMinutes.count }
+    public var vufIntervalsWithinLimit: Int { vufTenMinutes.means.filter { $0 <= Self.vufLimitPercent }.count }
     /// Sessions whose EV has left, in departure order.
     public private(set) var completedSessions: [SessionOutcome] = []
+    /// Seconds during which at least one phase was outside `voltageBandPU`.
+    public private(set) var secondsAnyPhaseOutsideBand = 0.0
+    /// Setpoints whose reversion timer ran out before the next write, in the order they lapsed.
+    public private(set) var lapses: [SetpointLapse] = []
+    /// IEC 60076-7 loss of life accumulated over the run, in hours at the reference hot-spot.
+    public private(set) var lossOfLifeHours = 0.0
+    /// Fixed 1-minute and 10-minute means of the neutral current, and 10-minute means of the VUF (EN 50160).
+    private(set) var neutralMinute = WindowMeans(windowS: 60)
+    private(set) var neutralTenMinutes = WindowMeans(windowS: ScenarioMetrics.vufIntervalS)
+    private(set) var vufTenMinutes = WindowMeans(windowS: ScenarioMetrics.vufIntervalS, keepsAll: true)
 
     private var neutralIntegralAS = 0.0
     private var vufIntegralPercentS = 0.0
-    private var intervalIndex = 0
-    private var intervalVUFIntegral = 0.0
-    private var intervalS = 0.0
     private var outside = PerPhase(repeating: false)
 
     public init(start: Timestamp) {
@@ -41,6 +48,12 @@ public struct ScenarioMetrics: Sendable, Hashable {
     }
 
     public var neutralCurrentAverageA: Double { elapsedS > 0 ? neutralIntegralAS / elapsedS : 0 }
+    /// The largest 1-minute and 10-minute mean neutral current; nil before the first window ends.
+    public var neutralCurrentMax1MinA: Double? { neutralMinute.largest }
+    public var neutralCurrentMax10MinA: Double? { neutralTenMinutes.largest }
+    /// EN 50160 judges the 95th percentile of the 10-minute mean VUF values; nil before the first one ends.
+    public var vufP95TenMinutePercent: Double? { vufTenMinutes.percentile(95) }
+    public var vufMaxTenMinutePercent: Double? { vufTenMinutes.largest }
     public var vufAveragePercent: Double { elapsedS > 0 ? vufIntegralPercentS / elapsedS : 0 }
     /// Share of complete 10-minute intervals with mean VUF ≤ 2 %, in percent; nil before the first one ends.
     public var vufIntervalsWithinLimitPercent: Double? {
@@ -48,8 +61,19 @@ public struct ScenarioMetrics: Sendable, Hashable {
     }
 
     /// Adds one step of `seconds` that ends at `time`, in which the feeder was in state `truth`.
-    mutating func record(_ truth: FeederTruth, hotSpotC: Double, topOilC: Double, overS seconds: Double, endingAt time: Timestamp) {
+    mutating func record(
+        _ truth: FeederTruth, hotSpotC: Double, topOilC: Double, lossOfLifeHours: Double, overS seconds: Double,
+        endingAt time: Timestamp
+    ) {
         elapsedS += seconds
+        self.lossOfLifeHours += lossOfLifeHours
+        let offset = time - start
+        neutralMinute.add(truth.neutralCurrentA, over: seconds, endingAt: offset)
+        neutralTenMinutes.add(truth.neutralCurrentA, over: seconds, endingAt: offset)
+        vufTenMinutes.add(truth.vufPercent, over: seconds, endingAt: offset)
+        if Phase.allCases.contains(where: { !Self.voltageBandPU.contains(truth.voltagePU[$0]) }) {
+            secondsAnyPhaseOutsideBand += seconds
+        }
         neutralIntegralAS += truth.neutralCurrentA * seconds
         if truth.neutralCurrentA > neutralCurrentPeakA {
             neutralCurrentPeakA = truth.neutralCurrentA
@@ -71,24 +95,21 @@ public struct ScenarioMetrics: Sendable, Hashable {
             }
             outside[phase] = isOutside
         }
-        // The step belongs to the interval its end falls in (steps divide 600 s in every shipped scenario).
-        let index = Int(((time - start) - 1e-9) / Self.vufIntervalS)
-        if index != intervalIndex { closeInterval(); intervalIndex = index }
-        intervalVUFIntegral += truth.vufPercent * seconds
-        intervalS += seconds
-        if intervalS >= Self.vufIntervalS - 1e-6 { closeInterval(); intervalIndex += 1 }
-    }
-
-    private mutating func closeInterval() {
-        if intervalS >= Self.vufIntervalS - 1e-6 {
-            vufIntervals += 1
-            if intervalVUFIntegral / intervalS <= Self.vufLimitPercent { vufIntervalsWithinLimit += 1 }
-        }
-        intervalVUFIntegral = 0
-        intervalS = 0
     }
 
     mutating func recordEnded(_ session: SessionOutcome) {
         completedSessions.append(session)
     }
+
+    mutating func recordLapse(_ lapse: SetpointLapse) {
+        lapses.append(lapse)
+    }
+}
+
+/// A setpoint that lapsed: its reversion timer ran out before the agent wrote again.
+public struct SetpointLapse: Sendable, Hashable {
+    public var chargerID: String
+    public var at: Timestamp
+    /// What the charger went to (nil: back to charging at the EV's request).
+    public var revertTo: Reversion?
 }

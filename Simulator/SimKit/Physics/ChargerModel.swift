@@ -7,20 +7,32 @@ import GridCore
 
 /// A setpoint the charger holds until it is replaced or its reversion timer runs out.
 struct HeldSetpoint: Sendable, Hashable {
-    var activeKW: Double
+    /// nil: the EV's request (only reactive power is commanded).
+    var activeKW: Double?
     var reactiveKvar: Double
     /// nil: no reversion (SunSpec 704 `WSetRvrtTms` = 0).
     var expires: Timestamp?
+    /// What it holds after `expires` (SunSpec 704 `WSetRvrt`); nil: back to the default behaviour.
+    var revertTo: Reversion?
+
+    /// The setpoint in force at `time`: itself, its reversion value once expired, or nil (default behaviour).
+    func inForce(at time: Timestamp) -> HeldSetpoint? {
+        guard let expires, time >= expires else { return self }
+        return revertTo.map { HeldSetpoint(activeKW: $0.activeKW, reactiveKvar: $0.reactiveKvar) }
+    }
 }
 
 /// The EV plugged into a charger, as its BMS sees it.
 struct PluggedEV: Sendable, Hashable {
     var index: Int
-    var session: EVSession
+    var session: SessionSpec
     var socPercent: Double
     var batteryTempC: Double
     var chargedKWh = 0.0
     var dischargedKWh = 0.0
+    /// Energy charged while the SoC was above the driver's target.
+    var chargedPastTargetKWh = 0.0
+    var minSocPercent: Double
 
     /// What the EV asks an uncoordinated charger for: its request below its target, then nothing.
     var requestedKW: Double { socPercent < session.targetSocPercent ? session.requestedKW : 0 }
@@ -30,7 +42,7 @@ struct PluggedEV: Sendable, Hashable {
 /// with the EV's SoC and battery temperature integrated under it.
 struct ChargerModel: Sendable {
     let spec: ChargerSpec
-    let sessions: [EVSession]
+    let sessions: [SessionSpec]
     var nextSession = 0
     var ev: PluggedEV?
     /// Output now: + charging, − discharging (kW); + injection (kvar).
@@ -38,7 +50,7 @@ struct ChargerModel: Sendable {
     var reactiveKvar = 0.0
     var setpoint: HeldSetpoint?
 
-    init(spec: ChargerSpec, sessions: [EVSession]) {
+    init(spec: ChargerSpec, sessions: [SessionSpec]) {
         self.spec = spec
         self.sessions = sessions
     }
@@ -66,7 +78,7 @@ struct ChargerModel: Sendable {
             let session = sessions[nextSession]
             ev = PluggedEV(
                 index: nextSession, session: session, socPercent: session.arrivalSocPercent,
-                batteryTempC: session.arrivalBatteryTempC ?? ambientC + 5
+                batteryTempC: session.arrivalBatteryTempC ?? ambientC + 5, minSocPercent: session.arrivalSocPercent
             )
             nextSession += 1
         }
@@ -74,12 +86,18 @@ struct ChargerModel: Sendable {
     }
 
     /// Advances the output, SoC and battery temperature over `seconds` that start at `time`.
-    mutating func step(at time: Timestamp, seconds: Double, ambientC: Double, battery: BatteryThermalSpec) {
-        if let held = setpoint, let expires = held.expires, time >= expires { setpoint = nil }
+    /// Returns true when the held setpoint's reversion timer ran out at the start of this step (a lapse).
+    @discardableResult
+    mutating func step(at time: Timestamp, seconds: Double, ambientC: Double, battery: BatteryThermalSpec) -> Bool {
+        var lapsed = false
+        if let held = setpoint, let expires = held.expires, time >= expires {
+            setpoint = held.inForce(at: time)
+            lapsed = true
+        }
         guard var plugged = ev else {
             activeKW = 0
             reactiveKvar = 0
-            return
+            return lapsed
         }
         let limits = activeLimitsKW
         let wantedKW = min(max(setpoint?.activeKW ?? plugged.requestedKW, limits.low), limits.high)
@@ -96,8 +114,14 @@ struct ChargerModel: Sendable {
             kw = min(max(kw, -storedKWh / hours), roomKWh / hours)
         }
         let energyKWh = kw * hours
+        let socBefore = plugged.socPercent
         plugged.socPercent = min(max(plugged.socPercent + energyKWh / capacity * 100, 0), 100)
         if energyKWh > 0 { plugged.chargedKWh += energyKWh } else { plugged.dischargedKWh -= energyKWh }
+        let target = plugged.session.targetSocPercent
+        if plugged.socPercent > max(socBefore, target) {
+            plugged.chargedPastTargetKWh += (plugged.socPercent - max(socBefore, target)) / 100 * capacity
+        }
+        plugged.minSocPercent = min(plugged.minSocPercent, plugged.socPercent)
         let batteryTarget = ambientC + battery.riseKPerKW * abs(kw)
         plugged.batteryTempC += (batteryTarget - plugged.batteryTempC) * (1 - exp(-seconds / battery.timeConstantS))
         activeKW = kw
@@ -105,6 +129,7 @@ struct ChargerModel: Sendable {
             reactiveKvar + (wantedKvar - reactiveKvar) * follow, activeKW: kw, ratedKVA: spec.ratedKVA
         )
         ev = plugged
+        return lapsed
     }
 
     /// Reactive power within the circle left by the active power: |Q| ≤ sqrt(S² − P²).
@@ -120,6 +145,8 @@ struct ChargerModel: Sendable {
             arrivalSocPercent: plugged.session.arrivalSocPercent, finalSocPercent: plugged.socPercent,
             targetSocPercent: plugged.session.targetSocPercent,
             chargedKWh: plugged.chargedKWh, dischargedKWh: plugged.dischargedKWh,
+            batteryKWh: plugged.session.batteryKWh, requestedKW: plugged.session.requestedKW,
+            chargedPastTargetKWh: plugged.chargedPastTargetKWh, minSocPercent: plugged.minSocPercent,
             metTarget: departed ? plugged.socPercent >= plugged.session.targetSocPercent - SessionOutcome.toleranceSocPercent : nil
         )
     }

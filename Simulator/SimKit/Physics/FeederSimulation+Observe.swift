@@ -19,13 +19,13 @@ extension FeederSimulation {
 
     func observe(_ charger: ChargerModel) -> ChargerObservation {
         let spec = charger.spec
-        // A setpoint past its reversion time is gone even before the next step notices.
-        let held = charger.setpoint.flatMap { held in held.expires.map { time < $0 } ?? true ? held : nil }
+        // A setpoint past its reversion time is replaced even before the next step notices.
+        let held = charger.setpoint?.inForce(at: time)
         return ChargerObservation(
             id: spec.id, connection: spec.connection, online: isOnline(spec.id),
             measuredKW: charger.activeKW, measuredKvar: charger.reactiveKvar,
             ratedChargeKW: spec.ratedChargeKW, ratedDischargeKW: spec.ratedDischargeKW, ratedKVA: spec.ratedKVA,
-            setpointKW: held?.activeKW, setpointKvar: held?.reactiveKvar,
+            setpointKW: held?.activeKW, setpointKvar: held.map(\.reactiveKvar),
             ev: charger.ev.map { ev in
                 EVObservation(
                     sessionID: "\(spec.id)#\(ev.index)", socPercent: ev.socPercent, batteryTempC: ev.batteryTempC,

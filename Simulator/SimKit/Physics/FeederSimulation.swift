@@ -58,20 +58,33 @@ public struct FeederSimulation: Sendable {
         }
     }
 
-    /// Writes a setpoint to a charger: + kW charges, − kW discharges, + kvar injects; the charger reverts to
-    /// charging at the EV's request if no new setpoint arrives within `revertAfterS` (≤ 0: never reverts).
+    /// Writes a setpoint to a charger: + kW charges, − kW discharges, + kvar injects. If no new setpoint arrives
+    /// within `revertAfterS` (≤ 0: never) the charger holds `revertTo`, as SunSpec 704's `WSetRvrt` says (the agent
+    /// writes 0: stop), or, with no reversion value, returns to charging at the EV's request. Either is a lapse.
     public mutating func apply(
-        setpoint chargerID: String, activeKW: Double, reactiveKvar: Double = 0, revertAfterS: Double
+        setpoint chargerID: String, activeKW: Double, reactiveKvar: Double = 0, revertAfterS: Double,
+        revertTo: Reversion? = nil
     ) throws(SimulationError) {
+        let index = try onlineCharger(chargerID)
+        let values = [activeKW, reactiveKvar, revertTo?.activeKW ?? 0, revertTo?.reactiveKvar ?? 0]
+        guard values.allSatisfy(\.isFinite), !revertAfterS.isNaN else { throw .notFinite(chargerID) }
+        chargers[index].setpoint = HeldSetpoint(
+            activeKW: activeKW, reactiveKvar: reactiveKvar,
+            expires: revertAfterS > 0 && revertAfterS.isFinite ? time + revertAfterS : nil, revertTo: revertTo
+        )
+    }
+
+    /// Drops a charger's setpoint (SunSpec 704 functions disabled): it charges at the EV's request again.
+    public mutating func release(_ chargerID: String) throws(SimulationError) {
+        chargers[try onlineCharger(chargerID)].setpoint = nil
+    }
+
+    private func onlineCharger(_ chargerID: String) throws(SimulationError) -> Int {
         guard let index = chargers.firstIndex(where: { $0.spec.id == chargerID }) else {
             throw .unknownCharger(chargerID)
         }
         guard isOnline(chargerID) else { throw .chargerOffline(chargerID) }
-        guard activeKW.isFinite, reactiveKvar.isFinite, !revertAfterS.isNaN else { throw .notFinite(chargerID) }
-        chargers[index].setpoint = HeldSetpoint(
-            activeKW: activeKW, reactiveKvar: reactiveKvar,
-            expires: revertAfterS > 0 && revertAfterS.isFinite ? time + revertAfterS : nil
-        )
+        return index
     }
 
     /// Every EV session so far: those that ended with `metTarget` set, the plugged-in ones with it nil.
@@ -86,7 +99,10 @@ public struct FeederSimulation: Sendable {
 
     mutating func step(_ dt: Double) {
         for i in chargers.indices {
-            chargers[i].step(at: time, seconds: dt, ambientC: ambientC, battery: scenario.batteryThermal)
+            let reverted = chargers[i].setpoint?.revertTo
+            if chargers[i].step(at: time, seconds: dt, ambientC: ambientC, battery: scenario.batteryThermal) {
+                metrics.recordLapse(SetpointLapse(chargerID: chargers[i].spec.id, at: time, revertTo: reverted))
+            }
         }
         time = time + dt
         ambientC = inputs.ambientC(at: time)
@@ -95,8 +111,11 @@ public struct FeederSimulation: Sendable {
         }
         solveNetwork()
         let truth = feederTruth()
+        let lifeBefore = thermal.lossOfLifeHours
         thermal = thermalModel.step(thermal, loadPU: truth.loadPU, ambientC: ambientC, minutes: dt / 60)
-        metrics.record(truth, hotSpotC: thermal.hotSpotC, topOilC: thermal.topOilC, overS: dt, endingAt: time)
+        metrics.record(
+            truth, hotSpotC: thermal.hotSpotC, topOilC: thermal.topOilC, lossOfLifeHours: thermal.lossOfLifeHours - lifeBefore,
+            overS: dt, endingAt: time)
         updateFrozenMeter()
     }
 

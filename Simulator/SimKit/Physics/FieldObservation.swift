@@ -104,15 +104,35 @@ public struct SessionOutcome: Sendable, Hashable, Codable {
     public var targetSocPercent: Double
     public var chargedKWh: Double
     public var dischargedKWh: Double
+    public var batteryKWh: Double
+    /// The EV's own rate while below its target.
+    public var requestedKW: Double
+    /// Energy charged while the SoC was above the driver's target (no session here consents to that).
+    public var chargedPastTargetKWh: Double
+    /// The lowest SoC seen while plugged in.
+    public var minSocPercent: Double
     /// nil while the EV is still plugged in at the end of the run.
     public var metTarget: Bool?
 
     /// Net energy delivered into the battery, in kWh.
     public var deliveredKWh: Double { chargedKWh - dischargedKWh }
 
+    /// The energy the driver can expect: up to the target SoC, as much as charging at the EV's request delivers
+    /// between arrival and departure (or `end`, when the run stops first).
+    public func neededKWh(by end: Timestamp) -> Double {
+        let toTargetKWh = max(targetSocPercent - arrivalSocPercent, 0) / 100 * batteryKWh
+        let dwellH = max(min(departure, end) - arrival, 0) / 3600
+        return min(toTargetKWh, requestedKW * dwellH)
+    }
+
+    /// How much less than `neededKWh(by:)` it got, never negative.
+    public func shortfallKWh(by end: Timestamp) -> Double { max(neededKWh(by: end) - deliveredKWh, 0) }
+
     enum CodingKeys: String, CodingKey {
         case sessionID = "session_id", chargerID = "charger_id", arrival, departure
         case arrivalSocPercent = "arrival_soc_pct", finalSocPercent = "final_soc_pct", targetSocPercent = "target_soc_pct"
         case chargedKWh = "charged_kwh", dischargedKWh = "discharged_kwh", metTarget = "met_target"
+        case batteryKWh = "battery_kwh", requestedKW = "requested_kw", chargedPastTargetKWh = "charged_past_target_kwh"
+        case minSocPercent = "min_soc_pct"
     }
 }

@@ -11,7 +11,7 @@ public struct ChargerSpec: Sendable, Hashable, Codable {
     /// Time constant of the first-order response to a new target, in seconds.
     public var responseTimeS: Double
     /// The EVs it serves, in time order; nil lets the scenario's session generator fill it.
-    public var sessions: [EVSession]?
+    public var sessions: [SessionSpec]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, connection = "phase", ratedChargeKW = "rated_charge_kw", ratedDischargeKW = "rated_discharge_kw"
@@ -29,7 +29,7 @@ public struct ChargerSpec: Sendable, Hashable, Codable {
         let largest = max(ratedChargeKW, ratedDischargeKW)
         ratedKVA = try c.number(.ratedKVA, in: largest...max(largest, 400), unit: "kVA", default: largest)
         responseTimeS = try c.number(.responseTimeS, in: 0.01...60, unit: "s", default: 1)
-        sessions = try c.decodeIfPresent([EVSession].self, forKey: .sessions)
+        sessions = try c.decodeIfPresent([SessionSpec].self, forKey: .sessions)
         for (i, session) in (sessions ?? []).enumerated() {
             let field = "\(c.path(.sessions))[\(i)]"
             if i > 0, let previous = sessions?[i - 1], session.arrival < previous.departure {
@@ -43,7 +43,7 @@ public struct ChargerSpec: Sendable, Hashable, Codable {
 }
 
 /// One EV plugged into a charger from arrival to departure.
-public struct EVSession: Sendable, Hashable, Codable {
+public struct SessionSpec: Sendable, Hashable, Codable {
     public var arrival: Timestamp
     public var departure: Timestamp
     public var batteryKWh: Double

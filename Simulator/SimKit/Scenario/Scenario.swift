@@ -92,8 +92,14 @@ public struct Scenario: Sendable, Hashable, Codable {
     /// The end of the scenario.
     public var endTime: Timestamp { startTime + durationS }
 
+    /// When the last EV leaves (the scenario's end when no EV comes): a rehearsal runs to here by default, so every
+    /// session is judged on the energy it left with.
+    public var lastDeparture: Timestamp {
+        chargers.indices.flatMap { sessions(forChargerAt: $0) }.map(\.departure).max() ?? endTime
+    }
+
     /// The sessions of the charger at `index`: its own, or one drawn by the generator, or none.
-    public func sessions(forChargerAt index: Int) -> [EVSession] {
+    public func sessions(forChargerAt index: Int) -> [SessionSpec] {
         let charger = chargers[index]
         if let sessions = charger.sessions { return sessions }
         guard let generator = sessionGenerator else { return [] }

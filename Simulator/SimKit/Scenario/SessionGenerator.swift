@@ -42,11 +42,11 @@ public struct SessionGenerator: Sendable, Hashable, Codable {
     }
 
     /// The session for the charger at `index`: a pure function of the seed and the index.
-    func session(seed: UInt64, index: Int, charger: ChargerSpec) -> EVSession {
+    func session(seed: UInt64, index: Int, charger: ChargerSpec) -> SessionSpec {
         var draw = SeededRandom(seed: seed, stream: 0x5E55_1014 &+ UInt64(index))
         let arrival = arrivalEarliest + draw.uniform() * (arrivalLatest - arrivalEarliest)
         let dwell = dwellMinS + draw.uniform() * (dwellMaxS - dwellMinS)
-        return EVSession(
+        return SessionSpec(
             arrival: arrival,
             departure: arrival + dwell,
             batteryKWh: batteryKWhMin + draw.uniform() * (batteryKWhMax - batteryKWhMin),
