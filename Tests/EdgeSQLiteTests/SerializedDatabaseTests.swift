@@ -167,7 +167,8 @@ struct SerializedDatabaseTests {
         try await withTemporaryDirectory { dir in
             let database = try openCounter(dir + "/c.db")
             let gate = DispatchSemaphore(value: 0)
-            database.enqueue { _ = gate.wait(timeout: .now() + 30) }
+            // Generous: on a loaded machine the test task may wait long for a pool thread, and the gate must outlast it.
+            database.enqueue { _ = gate.wait(timeout: .now() + 600) }
             let queued = Task { try await database.run("count") { try $0.count() } }
             // Give the queued run a moment to reach the thread's queue (if it has not, it fails the same way).
             try await Task.sleep(for: .milliseconds(50))

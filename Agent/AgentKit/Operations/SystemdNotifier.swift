@@ -54,9 +54,13 @@ public struct SystemdNotifier: Sendable {
         let fd = try POSIXCall.check("create a notify socket", path: socketPath) { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         defer { close(fd) }
         let bytes = Array(message.utf8)
+        // Never wait on the socket: a notify socket whose reader has stopped (a full queue) must not stall the
+        // thread that writes the status and pings the watchdog; the failure is reported instead.
         try POSIXCall.check("send to the notify socket", path: socketPath) {
             address.withSockaddr { sockaddr, length in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sockaddr, length) }
+                bytes.withUnsafeBytes {
+                    sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sockaddr, length)
+                }
             }
         }
     }
