@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "SimKit", targets: ["SimKit"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
+        // For the benchmarks package: bundle verification, with the key type it signs with.
+        .library(name: "PolicyTrust", targets: ["PolicyTrust", "EdgeCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +48,10 @@ let package = Package(
         .target(name: "GridCore", path: "Common/GridCore"),
         // Telemetry frames: quantized, columnar, delta + varint, then zstd (design brief §5).
         .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
+        // The strict JSON reader for signed, pinned and hand-edited documents (no dependencies).
+        .target(name: "StrictJSON", path: "Common/StrictJSON"),
+        // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
+        .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
@@ -72,10 +78,10 @@ let package = Package(
         ),
 
         // Operator CLI.
-        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry"], path: "Tools/AdmKit"),
+        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "PolicyTrust", "EdgeCrypto", "StrictJSON"], path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
-            dependencies: ["AdmKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AdmKit", "GridCore", "PolicyTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/v2g-adm"
         ),
 
@@ -139,7 +145,10 @@ let package = Package(
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto"], path: "Tests/EdgeCryptoTests"),
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
-        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "GridCore"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
+        .testTarget(
+            name: "PolicyTrustTests", dependencies: ["PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON"], path: "Tests/PolicyTrustTests"),
     ]
 )
 

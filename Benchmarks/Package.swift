@@ -55,5 +55,16 @@ let package = Package(
             path: "Benchmarks/Ingest",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Verifying a signed policy bundle as the agent does (target ≤ 1 ms).
+        .executableTarget(
+            name: "PolicyTrustBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PolicyTrust", package: "v2g-edge"),
+                .product(name: "GridCore", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/PolicyTrust",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

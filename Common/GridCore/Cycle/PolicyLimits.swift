@@ -93,28 +93,3 @@ public struct WritePolicy: Sendable, Hashable, Codable {
         try PolicyError.check("write.reversion_timeout_s", reversionTimeoutS, in: 5...3_600)
     }
 }
-
-/// A policy value outside its allowed range, named by its JSON path.
-public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let field: String
-    public let message: String
-
-    public static func outOfRange(field: String, value: Double, allowed: String) -> PolicyError {
-        PolicyError(field: field, message: "\(field) = \(value) is outside the allowed range \(allowed)")
-    }
-
-    static func check(_ field: String, _ value: Double, in range: ClosedRange<Double>) throws(PolicyError) {
-        guard value.isFinite, range.contains(value) else {
-            throw .outOfRange(field: field, value: value, allowed: "\(range.lowerBound)…\(range.upperBound)")
-        }
-    }
-
-    /// Re-labels an error from a curve or setting type with the policy field it came from.
-    static func wrap(_ field: String, _ body: () throws -> Void) throws(PolicyError) {
-        do { try body() } catch {
-            throw PolicyError(field: field, message: "\(field): \(error)")
-        }
-    }
-
-    public var description: String { message }
-}
