@@ -8,14 +8,8 @@ cd "$(dirname "$0")/.."
 
 venv=.venv-peers
 requirements=Tests/peers/sunspec/requirements.txt
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-# Reinstall only when the pins changed since the last install.
-if ! cmp -s "$requirements" "$venv/.installed-requirements.txt"; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/.installed-requirements.txt"
-fi
+. scripts/lib/python-venv.sh
+python_venv "$venv" "$requirements"
 
 swift build --product v2g-agent
 swift build --product v2g-sim

@@ -16,6 +16,7 @@ public enum AdmTime {
         case "s": seconds = 1
         default: return nil
         }
-        return now + Double(count * seconds)
+        // Whole seconds: an expiry reads "…T10:00:00Z", not with the milliseconds of the moment it was typed.
+        return Timestamp(secondsSinceEpoch: now.secondsSinceEpoch.rounded(.down) + Double(count * seconds))
     }
 }

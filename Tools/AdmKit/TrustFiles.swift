@@ -1,6 +1,10 @@
-import EdgeCrypto
 import FoundationEssentials
-import GridCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// File access for the trust commands: bounded reads, atomic writes, folders with the right modes.
 enum TrustFiles {
@@ -52,7 +56,9 @@ enum TrustFiles {
         }
     }
 
+    /// errno's words ("No such file or directory") rather than Foundation's error dump.
     private static func reason(_ error: any Error) -> String {
-        "\(error)"
+        let posix = (error as? POSIXError) ?? ((error as? CocoaError)?.userInfo["NSUnderlyingError"] as? POSIXError)
+        return posix.map { String(cString: strerror($0.code.rawValue)) } ?? "\(error)"
     }
 }

@@ -18,9 +18,7 @@ extension Timestamp {
               byte(10, "T"), let hour = digits(11, 2), byte(13, ":"), let minute = digits(14, 2), byte(16, ":"),
               let second = digits(17, 2)
         else { return nil }
-        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
-              hour <= 23, minute <= 59, second <= 60
-        else { return nil }
+        guard let local = Timestamp(utcYear: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
         var i = 19
         var fraction = 0.0
         if byte(i, ".") {
@@ -46,9 +44,16 @@ extension Timestamp {
             return nil
         }
         guard i == b.count else { return nil }
+        self.init(secondsSinceEpoch: local.secondsSinceEpoch - Double(offsetSeconds) + fraction)
+    }
+
+    /// A UTC calendar time (proleptic Gregorian), or nil for an impossible one (2027-02-30, hour 24).
+    public init?(utcYear year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
         let days = Self.daysFromCivil(year: year, month: month, day: day)
-        let local = days * 86_400 + hour * 3600 + minute * 60 + second
-        self.init(secondsSinceEpoch: Double(local - offsetSeconds) + fraction)
+        self.init(secondsSinceEpoch: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 
     /// UTC RFC 3339 text: whole seconds as "2027-01-31T00:00:00Z", else with milliseconds.

@@ -176,11 +176,15 @@ def main() -> int:
         code, out, _ = verify(write("typo.bundle", sign_envelope(POLICY_TYPE, bundle_body(7, expires, {"thermal": {"hot_spot": 95}}), policy_keys)))
         check("validly signed, unknown policy key: REFUSED MALFORMED naming it", code == 1 and out.startswith("REFUSED MALFORMED:") and "thermal.hot_spot" in out, out)
 
-        urlsafe = json.loads(sign_envelope(POLICY_TYPE, body, policy_keys))
-        urlsafe["signatures"][0]["sig"] = base64.urlsafe_b64encode(base64.b64decode(urlsafe["signatures"][0]["sig"])).decode()
-        if "-" in urlsafe["signatures"][0]["sig"] or "_" in urlsafe["signatures"][0]["sig"]:
-            code, out, _ = verify(write("urlsafe.bundle", json.dumps(urlsafe).encode()))
-            check("URL-safe base64 (outside the strict profile): REFUSED MALFORMED", code == 1 and out.startswith("REFUSED MALFORMED:"), out)
+        # A signature whose base64 has a '+' or '/' (trailing spaces in the body vary it), then spelt URL-safe.
+        for pad in range(64):
+            urlsafe = json.loads(sign_envelope(POLICY_TYPE, body + b" " * pad, policy_keys))
+            standard = urlsafe["signatures"][0]["sig"]
+            if "+" in standard or "/" in standard:
+                break
+        urlsafe["signatures"][0]["sig"] = base64.urlsafe_b64encode(base64.b64decode(standard)).decode()
+        code, out, _ = verify(write("urlsafe.bundle", json.dumps(urlsafe).encode()))
+        check("URL-safe base64 (outside the strict profile): REFUSED MALFORMED", code == 1 and out.startswith("REFUSED MALFORMED:"), out)
 
         # v2g-adm signs, Python verifies.
         policy_file = write("policy.json", json.dumps({"thermal": {"hot_spot_limit_c": 96}, "ev": {"minimum_soc_pct": 25}}).encode())
