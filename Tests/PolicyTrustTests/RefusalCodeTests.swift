@@ -43,10 +43,11 @@ import Testing
         }
     }
 
-    @Test func malformedNonCanonicalPayloadBase64() throws {
-        // A payload whose length leaves padding, so its last character can carry non-zero spare bits.
+    /// Payload lengths leaving one and two padding characters, whose last data character has spare bits.
+    @Test(arguments: [1, 2])
+    func malformedNonCanonicalPayloadBase64(remainder: Int) throws {
         var payload = F.payload()
-        while payload.count % 3 == 0 { payload.append(0x20) }
+        while payload.count % 3 != remainder { payload.append(0x20) }
         let bytes = try F.bundle(payload)
         #expect(F.refusal(bytes, root: try F.root()) == nil)
         let text = String(decoding: bytes, as: UTF8.self)
@@ -94,6 +95,7 @@ import Testing
             payloadType: envelope.payloadType, payload: envelope.payload, signatures: envelope.signatures + envelope.signatures)
         let refusal = F.refusal(doubled.serialized(), root: root)
         #expect(refusal?.code == .duplicateKey)
+        #expect(refusal?.reason.contains("signed twice") == true, "\(String(describing: refusal))")
         #expect(F.refusal(try F.bundle(signers: [11, 12]), root: root) == nil)
     }
 
