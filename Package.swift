@@ -24,14 +24,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Aggregator only (the agent stays small: design brief §6).
+        // Aggregator only (the agent stays small: FoundationEssentials and C libraries only).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // C libraries from Debian, one systemLibrary each (design brief §6).
+        // C libraries from Debian, one systemLibrary each.
         .systemLibrary(name: "CModbus", path: "Common/CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CZstd", path: "Common/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Common/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -46,7 +46,7 @@ let package = Package(
 
         // The pure control core: no I/O, injected clock.
         .target(name: "GridCore", path: "Common/GridCore"),
-        // Telemetry frames: quantized, columnar, delta + varint, then zstd (design brief §5).
+        // Telemetry frames: quantized, columnar, delta + varint, then zstd (docs/telemetry.md).
         .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
         // The strict JSON reader for signed, pinned and hand-edited documents (no dependencies).
         .target(name: "StrictJSON", path: "Common/StrictJSON"),
@@ -55,7 +55,7 @@ let package = Package(
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
-        // Agent side: FoundationEssentials only (design brief §6).
+        // Agent side: FoundationEssentials only, to keep the binary small.
         .target(
             name: "AgentKit",
             dependencies: [

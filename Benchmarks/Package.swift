@@ -20,7 +20,7 @@ let package = Package(
             path: "Benchmarks/ControlCycle",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // The agent's full cycle over Modbus TCP on loopback against the simulator (issue 3).
+        // The agent's full cycle over Modbus TCP on loopback against the simulator.
         .executableTarget(
             name: "AgentLoopBenchmarks",
             dependencies: [
@@ -32,7 +32,7 @@ let package = Package(
             path: "Benchmarks/AgentLoop",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Telemetry encoding: bytes per value and CPU per batch (issue 4).
+        // Telemetry encoding: bytes per value and CPU per batch.
         .executableTarget(
             name: "TelemetryBenchmarks",
             dependencies: [
@@ -42,7 +42,7 @@ let package = Package(
             path: "Benchmarks/Telemetry",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Aggregator ingest over mutual TLS and the agent's CPU per batch (issue 4). The server is the real
+        // Aggregator ingest over mutual TLS and the agent's CPU per batch. The server is the real
         // `v2g-aggregator serve` in a child process (AggregatorServer is not a library product of the root package):
         // build it first with `swift build -c release --product v2g-aggregator` here (docs/benchmarks.md).
         .executableTarget(

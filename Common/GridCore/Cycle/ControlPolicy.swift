@@ -3,7 +3,7 @@
 public struct ControlPolicy: Sendable, Hashable, Codable {
     /// Monotonic version; bundles with a lower or equal version are refused (anti-rollback).
     public var version: Int
-    /// Control period, 0.1–10 s (design brief §2).
+    /// Control period, 0.1–10 s.
     public var cyclePeriodS: Double
     public var transformer: TransformerRating
     public var thermal: ThermalPolicy
@@ -160,7 +160,7 @@ public struct TransformerRating: Sendable, Hashable, Codable {
     }
 }
 
-/// Thermal limits of step 2 (design brief §2: 98 °C normal ageing, 120 °C emergency cap).
+/// Thermal limits of step 2: 98 °C for normal paper ageing (IEC 60076-7, relative ageing rate 1), 120 °C emergency cap.
 public struct ThermalPolicy: Sendable, Hashable, Codable {
     public var parameters: ThermalParameters = .onanDistribution
     public var hotSpotLimitC: Double = 98
