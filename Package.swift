@@ -19,18 +19,20 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         // Seeded synthetic telemetry for tests and benchmarks (not linked into the agent or the aggregator).
         .library(name: "TelemetryTesting", targets: ["TelemetryTesting"]),
+        // For the benchmarks package: bundle verification, with the key type it signs with.
+        .library(name: "PolicyTrust", targets: ["PolicyTrust", "EdgeCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Aggregator only (the agent stays small: design brief §6).
+        // Aggregator only (the agent stays small: FoundationEssentials and C libraries only).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // C libraries from Debian, one systemLibrary each (design brief §6).
+        // C libraries from Debian, one systemLibrary each.
         .systemLibrary(name: "CModbus", path: "Common/CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CZstd", path: "Common/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Common/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -51,10 +53,14 @@ let package = Package(
         // Test data: the seeded synthetic feeder and the plain coder the format is measured against, for tests,
         // benchmarks and `v2g-adm telemetry synth`.
         .target(name: "TelemetryTesting", dependencies: ["Telemetry", "EdgeZstd"], path: "Tests/TelemetryTesting"),
+        // The strict JSON reader for signed, pinned and hand-edited documents (no dependencies).
+        .target(name: "StrictJSON", path: "Common/StrictJSON"),
+        // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
+        .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
-        // Agent side: FoundationEssentials only (design brief §6).
+        // Agent side: FoundationEssentials only, to keep the binary small.
         .target(
             name: "AgentKit",
             dependencies: [
@@ -79,10 +85,10 @@ let package = Package(
         // Operator CLI.
         // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
         // TelemetryTesting: `telemetry synth` writes the synthetic feeder's stream.
-        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "TelemetryTesting", "AgentKit"], path: "Tools/AdmKit"),
+        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON"], path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
-            dependencies: ["AdmKit", "GridCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AdmKit", "GridCore", "PolicyTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/v2g-adm"
         ),
 
@@ -149,7 +155,10 @@ let package = Package(
         // libcurl against Python's HTTP server and openssl s_server over mutual TLS on loopback.
         .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl"], path: "Tests/EdgeCurlTests"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
-        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
+        .testTarget(
+            name: "PolicyTrustTests", dependencies: ["PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON"], path: "Tests/PolicyTrustTests"),
     ]
 )
 

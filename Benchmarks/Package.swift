@@ -20,7 +20,7 @@ let package = Package(
             path: "Benchmarks/ControlCycle",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // The agent's full cycle over Modbus TCP on loopback against the simulator (issue 3).
+        // The agent's full cycle over Modbus TCP on loopback against the simulator.
         .executableTarget(
             name: "AgentLoopBenchmarks",
             dependencies: [
@@ -43,7 +43,7 @@ let package = Package(
             path: "Benchmarks/Telemetry",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Aggregator ingest over mutual TLS and the agent's CPU per batch (issue 4). The server is the real
+        // Aggregator ingest over mutual TLS and the agent's CPU per batch. The server is the real
         // `v2g-aggregator serve` in a child process (AggregatorServer is not a library product of the root package):
         // build it first with `swift build -c release --product v2g-aggregator` here (docs/benchmarks.md).
         .executableTarget(
@@ -55,6 +55,17 @@ let package = Package(
                 .product(name: "TelemetryTesting", package: "v2g-edge"),
             ],
             path: "Benchmarks/Ingest",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Verifying a signed policy bundle as the agent does (target ≤ 1 ms).
+        .executableTarget(
+            name: "PolicyTrustBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PolicyTrust", package: "v2g-edge"),
+                .product(name: "GridCore", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/PolicyTrust",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine with Swift: system packages, build, then
 #   1. the Swift suites (unit, property, integration over Modbus on loopback),
-#   2. the independent peers (pysunspec2 and pymodbus, in a venv),
+#   2. the independent peers (pysunspec2 and pymodbus, in a venv), and DSSE interop with pyca/cryptography,
 #   3. the PKI against the openssl CLI and curl (mutual TLS on loopback),
 #   4. kill -9 and restart of the agent process while offline,
 #   5. end to end over mutual TLS: simulator, agent and aggregator processes, an aggregator outage and a kill -9,
@@ -23,7 +23,7 @@ count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
 issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
 if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else failed=$((failed + ${issues:-1})); fi
 
-for part in scripts/test-peers.sh scripts/test-opender.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
+for part in scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}

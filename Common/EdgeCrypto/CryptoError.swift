@@ -68,6 +68,19 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable {
         CryptoError(.insecureFileMode, "\(path) has mode 0\(String(mode, radix: 8)), expected 0600", file: file, line: line)
     }
 
+    /// A private key file that group or others may read or write: refused, since the key may already be copied.
+    static func exposedKeyFile(path: String, mode: UInt32, file: String = #fileID, line: Int = #line) -> CryptoError {
+        CryptoError(
+            .insecureFileMode,
+            "\(path) has mode 0\(String(mode, radix: 8)): a private key must not be readable by group or others (chmod 600 it, and replace the key if others could read it)",
+            file: file, line: line)
+    }
+
+    /// A key file that is not a regular file, or too large to be a key.
+    static func notAKeyFile(path: String, _ why: String, file: String = #fileID, line: Int = #line) -> CryptoError {
+        CryptoError(.invalidPEM, "\(path): \(why)", file: file, line: line)
+    }
+
     /// Reads and clears the OpenSSL error queue of this thread, oldest first.
     static func drainErrorQueue() -> String {
         var parts: [String] = []

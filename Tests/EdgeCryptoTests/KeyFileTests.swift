@@ -47,3 +47,35 @@ import Darwin
         #expect(error?.message.contains("No such file") == true)
     }
 }
+
+@Suite struct KeyFileReadingTests {
+    @Test func anOwnerOnlyKeyFileLoads() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.file("policy.pem")
+        let key = try Ed25519PrivateKey.generate()
+        try key.write(toPEMFile: path)
+        #expect(try Ed25519PrivateKey(pemFile: path).publicKey == key.publicKey)
+        #expect(chmod(path, 0o400) == 0)
+        #expect(try Ed25519PrivateKey(pemFile: path).publicKey == key.publicKey)
+    }
+
+    @Test(arguments: [0o640, 0o604, 0o666, 0o620])
+    func aKeyFileOthersCanReachIsRefused(mode: Int) throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let path = folder.file("policy.pem")
+        try Ed25519PrivateKey.generate().write(toPEMFile: path)
+        #expect(chmod(path, mode_t(mode)) == 0)
+        let error = #expect(throws: CryptoError.self) { try Ed25519PrivateKey(pemFile: path) }
+        #expect(error?.label == "crypto.insecure_file_mode")
+        #expect(error?.message.contains("0\(String(mode, radix: 8))") == true, "\(String(describing: error))")
+    }
+
+    @Test func aFolderIsNotAKeyFile() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        #expect(chmod(folder.path, 0o700) == 0)
+        #expect(throws: CryptoError.self) { try Ed25519PrivateKey(pemFile: folder.path) }
+    }
+}

@@ -30,7 +30,7 @@ public struct CurveError: Error, CustomStringConvertible, Sendable, Hashable {
         file: String = #fileID, line: Int = #line
     ) -> CurveError {
         CurveError(.outOfRange, field: field,
-                   message: "\(field) = \(value) is outside the allowed range \(range.lowerBound)…\(range.upperBound) (\(source))",
+                   message: "\(field) = \(value.settingText) is outside the allowed range \(range.lowerBound.settingText)…\(range.upperBound.settingText) (\(source))",
                    file: file, line: line)
     }
 

@@ -15,7 +15,7 @@ public struct FrequencyDroop: Sendable, Hashable, Codable {
     /// Small-signal open-loop response time (s), 0.2–10.
     public var responseTimeS: Double
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case nominalHz = "nominal_hz"
         case dbOFHz = "db_of_hz"
         case dbUFHz = "db_uf_hz"
@@ -33,6 +33,17 @@ public struct FrequencyDroop: Sendable, Hashable, Codable {
         self.kOF = kOF
         self.kUF = kUF
         self.responseTimeS = responseTimeS
+    }
+
+    /// Every key but `nominal_hz` (default 60; in a policy, the transformer's) is required; unknown keys are refused.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            nominalHz: try c.decodeIfPresent(Double.self, forKey: .nominalHz) ?? 60,
+            dbOFHz: try c.decode(Double.self, forKey: .dbOFHz), dbUFHz: try c.decode(Double.self, forKey: .dbUFHz),
+            kOF: try c.decode(Double.self, forKey: .kOF), kUF: try c.decode(Double.self, forKey: .kUF),
+            responseTimeS: try c.decode(Double.self, forKey: .responseTimeS))
     }
 
     /// Checks the settings. Tr's floor of 0.2 s is Category III's; Categories I and II start at 1 s.

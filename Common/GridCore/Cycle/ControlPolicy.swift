@@ -71,6 +71,11 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         voltWatt = try c.value(.voltWatt, default: d.voltWatt)
         chargingVoltWatt = try c.value(.chargingVoltWatt, default: d.chargingVoltWatt)
         frequencyDroop = try c.value(.frequencyDroop, default: FrequencyDroop(nominalHz: transformer.nominalHz))
+        // A droop block may leave its nominal out: it is the transformer's (a different one is refused by validate()).
+        if c.contains(.frequencyDroop) {
+            let droopKeys = try c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .frequencyDroop)
+            if !droopKeys.contains(AnyCodingKey(stringValue: "nominal_hz")) { frequencyDroop.nominalHz = transformer.nominalHz }
+        }
         ev = try c.value(.ev, default: d.ev)
         balancing = try c.value(.balancing, default: d.balancing)
         write = try c.value(.write, default: d.write)
@@ -78,22 +83,42 @@ public struct ControlPolicy: Sendable, Hashable, Codable {
         telemetry = try c.decodeIfPresent(TelemetryPolicy.self, forKey: .telemetry)
     }
 
-    /// Checks every value against its allowed range; the error names the field.
+    /// Checks every value against its allowed range; the error names the field, the value and the range.
     public func validate() throws(PolicyError) {
-        try PolicyError.check("cycle_period_s", cyclePeriodS, in: 0.1...10)
-        try PolicyError.check("fallback_charge_kw", fallbackChargeKW, in: 0...50)
-        try transformer.validate()
-        try thermal.validate()
-        try ev.validate()
-        try balancing.validate()
-        try write.validate(cyclePeriodS: cyclePeriodS)
-        try telemetry?.validate()
-        try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() }
-        try validateProtection()
-        try PolicyError.wrap("volt_var") { try voltVar.validate() }
-        try PolicyError.wrap("volt_watt") { try voltWatt.validate() }
-        try PolicyError.wrap("charging_volt_watt") { try chargingVoltWatt.validate() }
-        try PolicyError.wrap("frequency_droop") { try frequencyDroop.validate() }
+        if let first = problems().first { throw first }
+    }
+
+    /// Every range problem, one per block or setting checked (a block reports its first bad field), in the
+    /// order of the policy's keys. Empty when the policy is valid.
+    public func problems() -> [PolicyError] {
+        var found: [PolicyError] = []
+        func check(_ body: () throws -> Void) {
+            do { try body() } catch { found.append(error as? PolicyError ?? PolicyError(field: "", message: "\(error)")) }
+        }
+        check { try PolicyError.check("cycle_period_s", cyclePeriodS, in: 0.1...10) }
+        check { try transformer.validate() }
+        check { try thermal.validate() }
+        check { try PolicyError.wrap("thermal.parameters") { try thermal.parameters.validate() } }
+        check { try validateProtection() }
+        check { try PolicyError.wrap("volt_var") { try voltVar.validate() } }
+        check { try PolicyError.wrap("volt_watt") { try voltWatt.validate() } }
+        check { try PolicyError.wrap("charging_volt_watt") { try chargingVoltWatt.validate() } }
+        check { try PolicyError.wrap("frequency_droop") { try frequencyDroop.validate() } }
+        check { try sameNominal("frequency_droop.nominal_hz", frequencyDroop.nominalHz) }
+        check { try ev.validate() }
+        check { try balancing.validate() }
+        check { try write.validate(cyclePeriodS: cyclePeriodS) }
+        check { try PolicyError.check("fallback_charge_kw", fallbackChargeKW, in: 0...50) }
+        check { try telemetry?.validate() }
+        return found
+    }
+
+    /// Trip and droop settings act around a nominal frequency of their own; one that is not the transformer's
+    /// would trip or droop around the wrong frequency (a 60 Hz UF1 of 58.5 Hz trips a 50 Hz system at once).
+    private func sameNominal(_ field: String, _ hz: Double) throws(PolicyError) {
+        guard hz == transformer.nominalHz else {
+            throw .outOfRange(field: field, value: hz, allowed: "\(transformer.nominalHz.settingText) (transformer.nominal_hz)")
+        }
     }
 }
 
@@ -135,7 +160,7 @@ public struct TransformerRating: Sendable, Hashable, Codable {
     }
 }
 
-/// Thermal limits of step 2: 98 °C for normal ageing, 120 °C as the emergency cap.
+/// Thermal limits of step 2: 98 °C for normal paper ageing (IEC 60076-7, relative ageing rate 1), 120 °C emergency cap.
 public struct ThermalPolicy: Sendable, Hashable, Codable {
     public var parameters: ThermalParameters = .onanDistribution
     public var hotSpotLimitC: Double = 98

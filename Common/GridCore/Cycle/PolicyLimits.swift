@@ -1,4 +1,4 @@
-/// EV constraints of step 5 (design brief §2).
+/// EV constraints of step 5 (phase balancing).
 public struct EVLimits: Sendable, Hashable, Codable {
     /// SoC is never taken below this by discharge.
     public var minimumSoCPercent: Double = 20
@@ -122,29 +122,4 @@ public struct WritePolicy: Sendable, Hashable, Codable {
                     + "cycle_period_s, \(refreshEveryS) s) by at least 10 × write.max_stall_s (\(maxStallS) s), or a late cycle lets setpoints lapse")
         }
     }
-}
-
-/// A policy value outside its allowed range, named by its JSON path.
-public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let field: String
-    public let message: String
-
-    public static func outOfRange(field: String, value: Double, allowed: String) -> PolicyError {
-        PolicyError(field: field, message: "\(field) = \(value) is outside the allowed range \(allowed)")
-    }
-
-    static func check(_ field: String, _ value: Double, in range: ClosedRange<Double>) throws(PolicyError) {
-        guard value.isFinite, range.contains(value) else {
-            throw .outOfRange(field: field, value: value, allowed: "\(range.lowerBound)…\(range.upperBound)")
-        }
-    }
-
-    /// Re-labels an error from a curve or setting type with the policy field it came from.
-    static func wrap(_ field: String, _ body: () throws -> Void) throws(PolicyError) {
-        do { try body() } catch {
-            throw PolicyError(field: field, message: "\(field): \(error)")
-        }
-    }
-
-    public var description: String { message }
 }
