@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Telemetry
+public import Telemetry
 
 /// The aggregator's configuration file (JSON, snake_case keys, unknown keys refused); every key is in docs/aggregator.md.
 public struct AggregatorConfig: Sendable, Hashable, Decodable {

@@ -18,9 +18,9 @@ struct PolicyValidationTests {
     func otherBlocks() throws {
         var policy = ControlPolicy()
         policy.thermal.parameters.oilExponent = 5
-        policy.trip.ov1.clearingTimeS = 99
+        policy.trip.overrides[.ov1] = .init(clearingTimeS: 99)
         let problems = policy.problems()
-        #expect(problems.map(\.field) == ["thermal.parameters.x", "trip.OV1.clearingTimeS"], "\(problems)")
+        #expect(problems.map(\.field) == ["thermal.parameters.x", "trip.ov1.clearing_time_s"], "\(problems)")
         #expect(problems[0].message.contains("= 5.0 is outside the allowed range 0.5…2.0"), "\(problems[0].message)")
         #expect(problems[1].message.contains("99 s is outside the allowed range 1–13 s"), "\(problems[1].message)")
     }
@@ -46,22 +46,11 @@ struct PolicyValidationTests {
         #expect(error.message == "frequency_droop.nominal_hz = 50.0 is outside the allowed range 60.0 (transformer.nominal_hz)")
     }
 
-    @Test("a trip nominal other than the transformer's is refused")
-    func tripNominal() throws {
-        var policy = ControlPolicy()
-        policy.transformer.nominalHz = 50
-        policy.frequencyDroop.nominalHz = 50
-        policy.dataQuality = DataQualitySettings(nominalHz: 50)
-        #expect(policy.problems().map(\.field) == ["trip.nominalHz"])
-        policy.trip = .categoryII(nominalHz: 50)
-        #expect(policy.problems().isEmpty)
-    }
-
     @Test("a droop block without nominal_hz takes the transformer's")
     func droopNominalDefault() throws {
         let policy = try decodeJSON(ControlPolicy.self, #"""
             {"transformer": {"nominal_hz": 50},
-             "trip": \#(try encodeJSON(TripSettings.categoryII(nominalHz: 50))),
+             "trip": {"category": "II"},
              "frequency_droop": {"db_of_hz": 0.036, "db_uf_hz": 0.036, "k_of": 0.05, "k_uf": 0.05, "response_time_s": 5}}
             """#)
         #expect(policy.frequencyDroop.nominalHz == 50)

@@ -10,8 +10,7 @@ import Testing
     static func custom() -> ControlPolicy {
         var policy = ControlPolicy()
         policy.transformer.nominalHz = 50
-        policy.trip = .categoryII(nominalHz: 50)
-        policy.dataQuality = DataQualitySettings(nominalHz: 50)
+        policy.trip = TripPolicy(category: .iii)
         policy.frequencyDroop = FrequencyDroop(nominalHz: 50, dbOFHz: 0.05)
         policy.voltVar = .categoryA
         policy.thermal.hotSpotLimitC = 95.5
