@@ -45,8 +45,9 @@ enum Batches {
             timing: .regular(intervalMs: 1_000), channels: specs, columns: columns, rowCount: rows)
     }
 
+    /// The test encoder lets frames past the default cell cap through, so the aggregator's own refusal is tested.
     static func frame(_ batch: TelemetryBatch) throws -> [UInt8] {
-        try TelemetryEncoder(compressionLevel: 3).encode(batch)
+        try TelemetryEncoder(compressionLevel: 3, limits: TelemetryLimits(maxCells: 1 << 20)).encode(batch)
     }
 
     /// Every non-empty cell of a batch.
