@@ -80,7 +80,9 @@ struct MalformedFrameTests {
         }
         #expect(encodeError?.description == "batch.limit")
         #expect(TelemetryLimits(maxCells: 23).maxRows(channels: 3) == 7)
-        #expect(TelemetryLimits().maxRows(channels: 31) == 3_600)
+        // The agent's 31-channel row: the default cell cap, not the row cap, sets its frame length.
+        #expect(TelemetryLimits().maxRows(channels: 31) == 32_768 / 31)
+        #expect(TelemetryLimits().maxRows(channels: 8) == 3_600)
     }
 
     @Test("unknown versions are refused", arguments: [0, 3, 0x28, 0xFF] as [UInt8])

@@ -12,7 +12,8 @@ extension ProtectionBench {
         let name = policyPath ?? "built-in policy"
         if let policyPath {
             do {
-                policy = try ConfigFile.decode(ControlPolicy.self, from: ConfigFile.read(policyPath), path: policyPath)
+                // The agent's own loader: the same strict reading and checks, the same line on a refusal.
+                policy = try ConfigFile.loadPolicy(path: policyPath)
             } catch {
                 throw .badPolicy(error.description)
             }
