@@ -23,6 +23,8 @@ public struct EVSession: Sendable, Hashable {
     public var dischargeBudgetKWh: Double?
     public var batteryTempC: Double?
     public var dischargeAgreed: Bool
+    /// The raw V2GAgr value when it is neither 0 nor 1 (garbage, or "not implemented"): discharge is refused.
+    public var invalidDischargeAgreement: Int64?
 
     public static let modelID: UInt16 = 64901
 
@@ -35,7 +37,9 @@ public struct EVSession: Sendable, Hashable {
         energyNeededKWh = model.value("EnNeed")
         dischargeBudgetKWh = model.value("DisBud")
         batteryTempC = model.value("BatTmp")
-        dischargeAgreed = model.integer("V2GAgr") == 1
+        let agreement = model.integer("V2GAgr")
+        dischargeAgreed = agreement == 1
+        invalidDischargeAgreement = agreement == 0 || agreement == 1 ? nil : (agreement ?? 0xFFFF)
     }
 }
 

@@ -77,7 +77,15 @@ public final class ControlLoop {
         for decision in outcome.decisions where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) {
             current[decision.code] = decision.message
         }
-        for alarm in alarms { current["\(alarm.code):\(alarm.device)"] = alarm.message }
+        // Per-charger alarms from later steps are keyed like field alarms: one per charger, every point named.
+        for decision in outcome.decisions where Self.chargerAlarmCodes.contains(decision.code) {
+            let key = decision.chargerID.map { "\(decision.code):\($0)" } ?? decision.code
+            current[key] = current[key].map { "\($0); \(decision.message)" } ?? decision.message
+        }
+        for alarm in alarms {
+            let key = "\(alarm.code):\(alarm.device)"
+            current[key] = current[key].map { "\($0); \(alarm.message)" } ?? alarm.message
+        }
         for (code, message) in current where !activeCodes.contains(code) {
             logger.warning("alarm raised", metadata: ["alarm.code": "\(code)", "alarm.message": "\(message)"])
             cache.recordEvent(code: code, message: message, at: now)
@@ -92,6 +100,10 @@ public final class ControlLoop {
     public var activeAlarmCodes: [String] { activeCodes.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
+
+    /// Decisions of the balancing step that are alarms: garbage on an EV's own points (SoC, battery temperature,
+    /// V2G flag) and the balancer's fallback.
+    static let chargerAlarmCodes: Set<String> = ["EV_DATA_INVALID", "BALANCING_FALLBACK"]
 
     /// Informational codes are not alarms.
     static func isAlarm(_ code: String) -> Bool {

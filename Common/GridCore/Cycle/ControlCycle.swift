@@ -1,6 +1,6 @@
 /// One control cycle of the agent: a pure function of (state, inputs, policy, now).
 ///
-/// The steps run in strict precedence (design brief §2); each one only narrows what the
+/// The steps run in strict precedence; each one only narrows what the
 /// steps after it may do, and returns its decisions with reasons:
 ///   1. protection   — ProtectionStep.swift
 ///   2. thermal      — ThermalStep.swift
@@ -41,7 +41,7 @@ public struct ControlCycle: Sendable {
             limitThermally(&next, &plan, meter: meter, inputs: inputs, elapsedS: elapsedS)
             applyEnvelope(&plan, inputs.envelope, now: now)
             applyCurves(&next, &plan, meter: meter, elapsedS: elapsedS)
-            balance(&plan, meter: meter)
+            balance(&next, &plan, meter: meter, now: now)
         }
         let (setpoints, writes) = write(&next, &plan, elapsedS: elapsedS, now: now)
         next.lastRunAt = now
