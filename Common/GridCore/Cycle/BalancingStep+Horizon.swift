@@ -1,9 +1,12 @@
 extension ControlCycle {
     /// Step 5, first half: keeps the horizon plan current and returns, per charger, the plan's power for now
-    /// (nil where the plan has no EV there). Records the non-EV load for the forecast on the way.
+    /// (nil where the plan has no EV there), and the neutral current the plan predicts for now.
+    /// Records the non-EV load for the forecast on the way.
     /// A plan is made when there is none, every `replan_interval_min`, and at once when an EV arrives or
     /// leaves, a departure changes, or a phase's non-EV load moves `replan_deviation_kw` from the forecast.
-    func followHorizon(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp) -> [Double?] {
+    func followHorizon(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp)
+        -> (references: [Double?], plannedNeutral: Phasor?)
+    {
         let rules = policy.balancing
         // The non-EV load per phase: the meter less what the chargers draw (charger Q is + injection).
         var baseKW = meter.activePowerKW, baseKvar = meter.reactivePowerKvar
@@ -51,9 +54,9 @@ extension ControlCycle {
                 "\(reason): \(evs.count) EVs over \(steps) steps of \(rounded(rules.planStepMinutes, 1)) min"
                     + " (forecast from history for \(forecast.remembered) of them, the rest the load now);"
                     + " predicted neutral peak \(rounded(made.peakNeutralA)) A"
-                    + (made.outcome == .optimal ? "" : "; the optimisation did not converge: each EV at the flat power its need requires")))
+                    + (made.outcome == .optimal ? "" : "; the \(made.failedStage ?? "") stage did not converge: the last stage that did, or each EV at the flat power its need requires")))
         }
-        guard let horizon = state.horizon else { return plan.chargers.map { _ in nil } }
+        guard let horizon = state.horizon else { return (plan.chargers.map { _ in nil }, nil) }
         for (i, id) in horizon.plan.evIDs.enumerated() where horizon.plan.unreachable[i] {
             plan.decisions.append(Decision(
                 .balancing, "TARGET_UNREACHABLE", charger: id,
@@ -61,7 +64,8 @@ extension ControlCycle {
                     + "\(rounded(horizon.plan.plannedKWh[i])) kWh at full power: planned at full power, "
                     + "\(rounded(horizon.plan.shortfallKWh[i])) kWh short"))
         }
-        return plan.chargers.map { charger in charger.online ? horizon.plan.powerKW(of: charger.id, at: now) : nil }
+        let references = plan.chargers.map { charger in charger.online ? horizon.plan.powerKW(of: charger.id, at: now) : nil }
+        return (references, horizon.plan.neutralPhasorA(at: now))
     }
 
     private func replanReason(_ horizon: HorizonState?, evs: [PlannedEV], baseKW: PerPhase<Double>, now: Timestamp) -> String? {
@@ -80,7 +84,7 @@ extension ControlCycle {
            let phase = Phase.allCases.first(where: { abs(baseKW[$0] - horizon.forecastKW[$0]) > rules.replanDeviationKW }) {
             return "phase \(phase) load \(rounded(baseKW[phase])) kW against \(rounded(horizon.forecastKW[phase])) kW forecast"
         }
-        if horizon.plan.neutralA(at: now) == nil { return "plan ended" }
+        if !horizon.plan.evIDs.isEmpty, horizon.plan.neutralA(at: now) == nil { return "plan ended" }
         return nil
     }
 

@@ -5,7 +5,7 @@ extension ControlCycle {
     /// shared in proportion to the EVs' sizes rather than as a flat kW that would stop a small EV.
     func balance(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp) {
         let balancing = policy.balancing.enabled && plan.balance
-        let references = balancing ? followHorizon(&state, &plan, meter: meter, now: now) : []
+        let (references, plannedNeutral) = balancing ? followHorizon(&state, &plan, meter: meter, now: now) : ([], nil)
         for (i, reference) in references.enumerated() {
             guard let reference, reference.isFinite else { continue }
             plan.requestKW[i] = reference
@@ -21,6 +21,14 @@ extension ControlCycle {
             }
         }
         plan.figures.neutralCurrentBeforeA = meter.currentPhasors.neutralMagnitude
+        // With a plan, the neutral term weighs the departure from the neutral current the plan predicts for now: the
+        // plan already chose how much neutral current to accept now for the energy it must deliver, and the cycle
+        // corrects only what the forecast got wrong. Without the shift every cycle would trade energy for a lower
+        // neutral current, and the EVs on the heavy phase would fall behind the plan all evening.
+        var shiftedBase = base
+        if let plannedNeutral, references.contains(where: { $0 != nil }) {
+            shiftedBase.a = shiftedBase.a - plannedNeutral
+        }
 
         let problem = BalancingProblem(
             chargers: plan.chargers.indices.map { i in
@@ -28,7 +36,7 @@ extension ControlCycle {
                     id: plan.chargers[i].id, connection: plan.chargers[i].connection,
                     minKW: plan.minKW[i], maxKW: plan.maxKW[i], requestKW: plan.requestKW[i], weight: plan.weight[i])
             },
-            baseCurrentA: base, ampsPerKW: ampsPerKW,
+            baseCurrentA: shiftedBase, ampsPerKW: ampsPerKW,
             neutralWeight: balancing ? policy.balancing.neutralWeight : 0,
             phaseLimitsKW: plan.phaseKW, totalLimitsKW: plan.fleetKW
         )
@@ -47,7 +55,9 @@ extension ControlCycle {
                 : ("BALANCED", "reference \(rounded(plan.requestKW[i], 100)) kW moved to \(rounded(plan.setpointKW[i], 100)) kW to lower the neutral current or meet a fleet limit")
             plan.decisions.append(Decision(.balancing, code, charger: plan.chargers[i].id, why))
         }
-        plan.figures.neutralCurrentAfterA = solution.neutralCurrentA
+        var unshifted = problem
+        unshifted.baseCurrentA = base
+        plan.figures.neutralCurrentAfterA = PhaseBalancer.neutralCurrentA(of: solution.setpointsKW, in: unshifted)
         for relaxation in solution.relaxations {
             plan.decisions.append(Decision(.balancing, "LIMIT_UNREACHABLE", "\(relaxation)"))
         }

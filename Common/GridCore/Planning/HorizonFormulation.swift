@@ -39,6 +39,8 @@ struct HorizonFormulation {
         var highKWh: Double
         var floorKWh: Double
         var budgetKWh: Double?
+        /// Its need takes full power throughout (or more): fixed at full power unless a cap binds first.
+        var fullPower = false
     }
 
     struct Built {
@@ -53,12 +55,12 @@ struct HorizonFormulation {
     let stepH: Double
     var variables: [Variable]
     /// Base neutral per step (forecast plus the EVs fixed at full power or zero), as (real, imaginary) A.
-    let baseNeutral: [(Double, Double)]
+    private(set) var baseNeutral: [(Double, Double)]
     /// EV load each phase may add, per step, where a phase cap could bind (nil: it cannot).
-    let phaseAllowanceKW: [PerPhase<Double?>]
-    let totalAllowanceKW: [Double?]
+    private(set) var phaseAllowanceKW: [PerPhase<Double?>]
+    private(set) var totalAllowanceKW: [Double?]
     /// Effective neutral cap per step where it could bind.
-    let neutralCapA: [Double?]
+    private(set) var neutralCapA: [Double?]
     let bound: Double
     /// κ·aₚ per phase group (three-phase: 0).
     let ampsPerKW: [(Double, Double)]
@@ -84,6 +86,26 @@ struct HorizonFormulation {
         self.neutralCapA = neutralCapA
         self.bound = bound
         self.ampsPerKW = ampsPerKW
+    }
+
+    /// Takes variable `vi` out of the optimisation at the profile `y`: its load joins the base, the caps' room
+    /// shrinks by it, and its SoC rows go.
+    mutating func fix(_ vi: Int, profile y: [Double]) {
+        let v = variables[vi]
+        for (t, kw) in y.enumerated() where t < steps {
+            baseNeutral[t].0 += ampsPerKW[v.group].0 * kw
+            baseNeutral[t].1 += ampsPerKW[v.group].1 * kw
+            for (p, phase) in Phase.allCases.enumerated() {
+                if let room = phaseAllowanceKW[t][phase] { phaseAllowanceKW[t][phase] = max(0, room - Self.share(group: v.group, phase: p) * kw) }
+            }
+            if let room = totalAllowanceKW[t] { totalAllowanceKW[t] = max(0, room - kw) }
+            if let cap = neutralCapA[t] {
+                let base = (baseNeutral[t].0 * baseNeutral[t].0 + baseNeutral[t].1 * baseNeutral[t].1).squareRoot()
+                neutralCapA[t] = max(cap, base * 1.0001 + 1e-6)
+            }
+        }
+        variables.remove(at: vi)
+        pathRows = pathRows.filter { $0.variable != vi }.map { ($0.variable > vi ? $0.variable - 1 : $0.variable, $0.step) }
     }
 
     static func share(group: Int, phase: Int) -> Double { group == 3 ? 1.0 / 3.0 : (group == phase ? 1 : 0) }

@@ -25,8 +25,6 @@ extension HorizonPlanner {
             shortfallKWh: Array(repeating: 0, count: count), unreachable: Array(repeating: false, count: count),
             outcome: .optimal, iterations: 0, solves: 0)
         var beyond = [Double](repeating: 0, count: count)
-        // Fixed EV load per step and phase group, added to the forecast.
-        var fixedKW = [[Double]](repeating: [0, 0, 0, 0], count: steps)
         var variables: [HorizonFormulation.Variable] = []
         for (i, ev) in problem.evs.enumerated() {
             let charge = finiteNonNegative(ev.maxChargeKW)
@@ -49,13 +47,13 @@ extension HorizonPlanner {
             let low = max(0, need - charge * afterH)
             let high = min(max(most - beyond[i], low), reachable)
             let floor = discharge > 0 ? min(0, ev.floorKWh.isFinite ? ev.floorKWh : 0) : 0
-            if low > reachable + 1e-9 {
-                // Unreachable even at full power: planned at full power, the shortfall reported up front.
-                plan.unreachable[i] = true
-                plan.powerKW[i] = fractions.map { _ in charge }
-                plan.plannedKWh[i] = reachable + beyond[i]
-                plan.shortfallKWh[i] = need - plan.plannedKWh[i]
-                for (t, f) in fractions.enumerated() { fixedKW[t][group] += f * charge }
+            // Reachable only at full power throughout, or not even then (reported up front).
+            let fullPower = low >= reachable - 1e-6 && charge > 0 && !fractions.isEmpty
+            plan.unreachable[i] = low > reachable + 1e-6
+            if fullPower {
+                variables.append(HorizonFormulation.Variable(
+                    index: i, group: group, fractions: fractions, maxChargeKW: charge, maxDischargeKW: 0,
+                    lowKWh: reachable, highKWh: reachable, floorKWh: 0, budgetKWh: nil, fullPower: true))
                 continue
             }
             if fractions.isEmpty || (high <= 1e-9 && discharge == 0) || (charge == 0 && discharge == 0) {
@@ -74,9 +72,8 @@ extension HorizonPlanner {
         var baseP: [PerPhase<Double>] = [], baseQ: [PerPhase<Double>] = []
         for t in 0..<steps {
             let last = max(0, min(t, problem.baseKW.count - 1))
-            var p = problem.baseKW.isEmpty ? PerPhase(repeating: 0.0) : problem.baseKW[last].map(finiteOrZero)
+            let p = problem.baseKW.isEmpty ? PerPhase(repeating: 0.0) : problem.baseKW[last].map(finiteOrZero)
             let q = problem.baseKvar.isEmpty ? PerPhase(repeating: 0.0) : problem.baseKvar[min(t, problem.baseKvar.count - 1)].map(finiteOrZero)
-            for (g, phase) in Phase.allCases.enumerated() { p[phase] += fixedKW[t][g] + fixedKW[t][3] / 3 }
             var n = Phasor.zero
             for (g, phase) in Phase.allCases.enumerated() {
                 n += (kappa * Phasor(real: p[phase], imaginary: -q[phase])) * unit[g]

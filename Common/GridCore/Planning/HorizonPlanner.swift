@@ -17,42 +17,69 @@ public enum HorizonPlanner {
         var prepared = prepare(problem)
         var plan = prepared.plan
         guard prepared.formulation.steps > 0, !prepared.formulation.variables.isEmpty else {
-            plan.neutralA = neutral(prepared, y: [])
+            plan.neutralPhasorA = neutral(prepared, y: [])
+            plan.neutralA = plan.neutralPhasorA.map(\.magnitude)
             return plan
         }
         var iterations = 0, solves = 0
+        var failure = ""
         var last: [[Double]]?
         var ok = true
-        // Stage 1: only when a cap can bind (otherwise every need is reachable on its own).
-        if prepared.formulation.hasCaps {
-            if let (y, _) = solveWithPaths(&prepared.formulation, .energy, &iterations, &solves) {
-                for (vi, v) in prepared.formulation.variables.enumerated() {
-                    let achieved = energy(y[vi], stepH: prepared.formulation.stepH)
-                    prepared.formulation.variables[vi].lowKWh = min(v.lowKWh, max(achieved - 1e-6, min(v.floorKWh, 0)))
-                }
-                last = y
-            } else {
-                ok = false
+        var fixed: [(index: Int, fractions: [Double], y: [Double])] = []
+        func fixFullPower(_ profile: (Int) -> [Double]) {
+            for vi in prepared.formulation.variables.indices.reversed() where prepared.formulation.variables[vi].fullPower {
+                let v = prepared.formulation.variables[vi]
+                let y = profile(vi)
+                fixed.append((v.index, v.fractions, y))
+                prepared.formulation.fix(vi, profile: y)
             }
         }
+        // Stage 1: only when a cap can bind (otherwise every need is reachable on its own, and the EVs that need
+        // full power throughout get it).
+        if prepared.formulation.hasCaps {
+            if let (y, _) = solveWithPaths(&prepared.formulation, .energy, &iterations, &solves, &failure) {
+                for (vi, v) in prepared.formulation.variables.enumerated() {
+                    let achieved = energy(y[vi], stepH: prepared.formulation.stepH)
+                    // 1 Wh below what the energy stage reached: its iterate meets the rows only to the solver's tolerance.
+                    prepared.formulation.variables[vi].lowKWh = min(v.lowKWh, max(achieved - 1e-3, min(v.floorKWh, 0)))
+                }
+                fixFullPower { y[$0] }
+            } else {
+                ok = false
+                plan.failedStage = "energy: " + failure
+            }
+        } else {
+            let f = prepared.formulation
+            fixFullPower { vi in f.variables[vi].fractions.map { $0 * f.variables[vi].maxChargeKW } }
+        }
+        if prepared.formulation.variables.isEmpty { last = [] }
         // Stage 2: the peak.
         var zStar: Double?
-        if ok, let (y, z) = solveWithPaths(&prepared.formulation, .peak, &iterations, &solves) {
+        if prepared.formulation.variables.isEmpty {
+            // Nothing left to optimise.
+        } else if ok, let (y, z) = solveWithPaths(&prepared.formulation, .peak, &iterations, &solves, &failure) {
             last = y
             zStar = z
-        } else {
+        } else if ok {
             ok = false
+            plan.failedStage = "peak: " + failure
         }
         // Stage 3: Σ|I_N|² and flatness under the peak.
-        if ok, let zStar {
+        if ok, let zStar, !prepared.formulation.variables.isEmpty {
             let cap = zStar * (1 + 1e-4) + 1e-3
-            if let (y, _) = solveWithPaths(&prepared.formulation, .quadratic(zCap: cap), &iterations, &solves) {
+            if let (y, _) = solveWithPaths(&prepared.formulation, .quadratic(zCap: cap), &iterations, &solves, &failure) {
                 last = y
             } else {
                 ok = false
+                plan.failedStage = "quadratic: " + failure
             }
         }
         let y = last ?? flatNeed(prepared.formulation)
+        for (index, fractions, profile) in fixed {
+            plan.powerKW[index] = zip(profile, fractions).map { $0 / $1 }
+            plan.plannedKWh[index] = energy(profile, stepH: prepared.formulation.stepH) + prepared.beyondKWh[index]
+            plan.shortfallKWh[index] = max(0, problem.evs[index].neededKWh - plan.plannedKWh[index])
+        }
         plan.outcome = ok ? .optimal : .fallback
         plan.iterations = iterations
         plan.solves = solves
@@ -61,21 +88,23 @@ public enum HorizonPlanner {
             plan.plannedKWh[v.index] = energy(y[vi], stepH: prepared.formulation.stepH) + prepared.beyondKWh[v.index]
             plan.shortfallKWh[v.index] = max(0, problem.evs[v.index].neededKWh - plan.plannedKWh[v.index])
         }
-        plan.neutralA = neutral(prepared, y: y)
+        plan.neutralPhasorA = neutral(prepared, y: y)
+        plan.neutralA = plan.neutralPhasorA.map(\.magnitude)
         return plan
     }
 
     /// Solves one stage, adding SoC path rows for V2G EVs whose running energy leaves [floor, most] until none does.
     private static func solveWithPaths(
-        _ f: inout HorizonFormulation, _ stage: HorizonFormulation.Stage, _ iterations: inout Int, _ solves: inout Int
+        _ f: inout HorizonFormulation, _ stage: HorizonFormulation.Stage, _ iterations: inout Int, _ solves: inout Int,
+        _ failure: inout String
     ) -> ([[Double]], Double)? {
-        for _ in 0..<8 {
+        for _ in 0..<12 {
             let built = f.build(stage)
             var normal = BlockNormalEquations(built.qp)
             let result = InteriorPoint().solve(built.qp, normal: &normal)
             iterations += result.iterations
             solves += 1
-            guard result.converged else { return nil }
+            guard result.converged else { failure = "did not converge in \(result.iterations) iterations"; return nil }
             let y = built.plus.indices.map { vi in
                 built.plus[vi].indices.map { t in
                     (built.plus[vi][t] >= 0 ? result.x[built.plus[vi][t]] : 0)
@@ -86,23 +115,20 @@ public enum HorizonPlanner {
             let z = built.peakColumn.map { result.x[$0] } ?? 0
             if !added { return (y, z) }
         }
+        failure = "SoC rows still violated after 12 rounds"
         return nil
     }
 
-    /// Adds a path row at each local extreme where a V2G EV's running energy leaves [floor, most]; true if any.
+    /// Adds a path row wherever a V2G EV's running energy leaves [floor, most]; true if any was added.
     private static func addViolatedPaths(_ f: inout HorizonFormulation, _ y: [[Double]]) -> Bool {
         var added = false
         for (vi, v) in f.variables.enumerated() where v.maxDischargeKW > 0 {
             var running = 0.0
-            var cumulative: [Double] = []
-            for value in y[vi] { running += value * f.stepH; cumulative.append(running) }
             let tolerance = 1e-4
-            for t in 0..<max(0, cumulative.count - 1) {
-                let low = cumulative[t] < v.floorKWh - tolerance
-                    && (t == 0 || cumulative[t] <= cumulative[t - 1]) && cumulative[t] <= cumulative[t + 1]
-                let high = cumulative[t] > v.highKWh + tolerance
-                    && (t == 0 || cumulative[t] >= cumulative[t - 1]) && cumulative[t] >= cumulative[t + 1]
-                if (low || high), !f.pathRows.contains(where: { $0.variable == vi && $0.step == t }) {
+            for t in 0..<max(0, y[vi].count - 1) {
+                running += y[vi][t] * f.stepH
+                guard running < v.floorKWh - tolerance || running > v.highKWh + tolerance else { continue }
+                if !f.pathRows.contains(where: { $0.variable == vi && $0.step == t }) {
                     f.pathRows.append((vi, t))
                     added = true
                 }
@@ -122,7 +148,7 @@ public enum HorizonPlanner {
         }
     }
 
-    private static func neutral(_ p: Prepared, y: [[Double]]) -> [Double] {
+    private static func neutral(_ p: Prepared, y: [[Double]]) -> [Phasor] {
         let f = p.formulation
         return (0..<f.steps).map { t in
             var (x, yy) = f.baseNeutral[t]
@@ -130,7 +156,7 @@ public enum HorizonPlanner {
                 x += f.ampsPerKW[v.group].0 * y[vi][t]
                 yy += f.ampsPerKW[v.group].1 * y[vi][t]
             }
-            return (x * x + yy * yy).squareRoot()
+            return Phasor(real: x, imaginary: yy)
         }
     }
 }

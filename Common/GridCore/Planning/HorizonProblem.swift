@@ -92,8 +92,9 @@ public struct HorizonPlan: Sendable, Hashable {
     public var evIDs: [String]
     /// Per EV, per step: its power while plugged in (kW; + charging). Empty past its departure.
     public var powerKW: [[Double]]
-    /// Predicted neutral current per step (A), step average.
+    /// Predicted neutral current per step (A), step average: its magnitude, and the phasor.
     public var neutralA: [Double]
+    public var neutralPhasorA: [Phasor] = []
     /// Energy planned by departure (or by the horizon's end), and what is missing against the need.
     public var plannedKWh: [Double]
     public var shortfallKWh: [Double]
@@ -103,6 +104,8 @@ public struct HorizonPlan: Sendable, Hashable {
     /// Interior-point iterations over all stages, and the stages solved.
     public var iterations: Int
     public var solves: Int
+    /// The stage that did not converge, when the outcome is a fallback ("energy", "peak", "quadratic").
+    public var failedStage: String?
 
     public var peakNeutralA: Double { neutralA.max() ?? 0 }
 
@@ -118,5 +121,12 @@ public struct HorizonPlan: Sendable, Hashable {
         guard time >= start else { return nil }
         let t = Int(((time - start) / stepS).rounded(.down))
         return t < neutralA.count ? neutralA[t] : nil
+    }
+
+    /// The predicted neutral phasor at `time`, if covered.
+    public func neutralPhasorA(at time: Timestamp) -> Phasor? {
+        guard time >= start else { return nil }
+        let t = Int(((time - start) / stepS).rounded(.down))
+        return t < neutralPhasorA.count ? neutralPhasorA[t] : nil
     }
 }
