@@ -45,8 +45,8 @@ struct InteriorPoint {
         let rho = 1e-10, delta = 1e-10
         var iterations = 0
         var converged = false
-        /// Whether the last iterate met the looser acceptance test (used when the method stalls on rounding).
-        var acceptable = false
+        /// The last iterate that met the looser acceptance test: returned when the method then stalls on rounding.
+        var acceptable: (x: [Double], y: [Double])?
         var theta = [Double](repeating: 0, count: n)
         while iterations < maxIterations {
             iterations += 1
@@ -72,7 +72,7 @@ struct InteriorPoint {
                 break
             }
             let loose = 100 * tolerance
-            acceptable = rpMax <= loose * scaleB && rdMax <= loose * scaleC && gap <= loose * (1 + abs(objective))
+            if rpMax <= loose * scaleB, rdMax <= loose * scaleC, gap <= loose * (1 + abs(objective)) { acceptable = (x, y) }
             guard rpMax.isFinite, rdMax.isFinite, gap.isFinite else { break }
             for j in 0..<n {
                 var h = p.quadratic[j] + rho
@@ -91,7 +91,8 @@ struct InteriorPoint {
             guard factored else { break }
 
             // Predictor (σ = 0), then the corrector with Mehrotra's centring σ = (μ_aff/μ)³.
-            let affine = direction(p, normal, x, zl, zu, rp, rd, theta, hasLower, hasUpper, sigmaMu: 0, correction: nil)
+            let affine = direction(
+                p, normal, x, zl, zu, rp, rd, theta, hasLower, hasUpper, sigmaMu: 0, correction: nil, regularization: regularization)
             let alphaAff = stepLength(p, x, zl, zu, affine, hasLower, hasUpper, fraction: 1)
             var gapAff = 0.0
             for j in 0..<n {
@@ -104,7 +105,9 @@ struct InteriorPoint {
             }
             let muAff = bounded > 0 ? gapAff / Double(bounded) : 0
             let sigma = mu > 0 ? min(1, pow3(muAff / mu)) : 0
-            let step = direction(p, normal, x, zl, zu, rp, rd, theta, hasLower, hasUpper, sigmaMu: sigma * mu, correction: affine)
+            let step = direction(
+                p, normal, x, zl, zu, rp, rd, theta, hasLower, hasUpper, sigmaMu: sigma * mu, correction: affine,
+                regularization: regularization)
             let alpha = stepLength(p, x, zl, zu, step, hasLower, hasUpper, fraction: 0.995)
             trace?(iterations, rpMax, rdMax, mu, alpha)
             for j in 0..<n {
@@ -114,7 +117,10 @@ struct InteriorPoint {
             }
             for i in 0..<m { y[i] += alpha * step.dy[i] }
         }
-        return Result(x: x, y: y, iterations: iterations, converged: converged || acceptable, objective: objectiveValue(p, x))
+        if !converged, let acceptable {
+            return Result(x: acceptable.x, y: acceptable.y, iterations: iterations, converged: true, objective: objectiveValue(p, acceptable.x))
+        }
+        return Result(x: x, y: y, iterations: iterations, converged: converged, objective: objectiveValue(p, x))
     }
 
     private struct Direction {
@@ -135,7 +141,8 @@ struct InteriorPoint {
     /// The Newton direction for the centring target σμ, with Mehrotra's second-order term from `correction`.
     private func direction<N: NormalEquations>(
         _ p: SparseQP, _ normal: N, _ x: [Double], _ zl: [Double], _ zu: [Double], _ rp: [Double], _ rd: [Double],
-        _ theta: [Double], _ hasLower: [Bool], _ hasUpper: [Bool], sigmaMu: Double, correction: Direction?
+        _ theta: [Double], _ hasLower: [Bool], _ hasUpper: [Bool], sigmaMu: Double, correction: Direction?,
+        regularization: Double
     ) -> Direction {
         let n = p.columnCount
         var al = [Double](repeating: 0, count: n)
@@ -158,9 +165,26 @@ struct InteriorPoint {
         var thetaXi = [Double](repeating: 0, count: n)
         for j in 0..<n { thetaXi[j] = theta[j] * xi[j] }
         let aThetaXi = p.multiply(thetaXi)
-        var dy = [Double](repeating: 0, count: p.rowCount)
-        for i in 0..<p.rowCount { dy[i] = -rp[i] - aThetaXi[i] }
+        var rhs = [Double](repeating: 0, count: p.rowCount)
+        for i in 0..<p.rowCount { rhs[i] = -rp[i] - aThetaXi[i] }
+        var dy = rhs
         normal.solve(&dy)
+        // Iterative refinement against the exact A Θ Aᵀ: near the end Θ spans many decades and the factorisation
+        // loses digits; two corrections recover them at the cost of two products with A and Aᵀ each.
+        for _ in 0..<2 {
+            var product = p.multiplyTransposed(dy)
+            for j in 0..<n { product[j] *= theta[j] }
+            let m = p.multiply(product)
+            var residual = rhs
+            var largest = 0.0
+            for i in 0..<p.rowCount {
+                residual[i] -= m[i] + regularization * dy[i]
+                largest = max(largest, abs(residual[i]))
+            }
+            guard largest > 0, largest.isFinite else { break }
+            normal.solve(&residual)
+            for i in 0..<p.rowCount { dy[i] += residual[i] }
+        }
         let atdy = p.multiplyTransposed(dy)
         var dx = [Double](repeating: 0, count: n)
         var dzl = [Double](repeating: 0, count: n)
