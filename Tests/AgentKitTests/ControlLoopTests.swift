@@ -66,6 +66,7 @@ struct ControlLoopTests {
         let loop = Self.loop(field)
         var policy = ControlPolicy()
         policy.balancing.neutralWeight = 50
+        policy.balancing.horizonEnabled = false  // one cycle's own balancing, which discharges a1 against phase A
         policy.write.rampKWPerS = 1_000
         loop.adopt(policy)
         loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))

@@ -5,7 +5,8 @@ extension ControlCycle {
     /// shared in proportion to the EVs' sizes rather than as a flat kW that would stop a small EV.
     func balance(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp) {
         let balancing = policy.balancing.enabled && plan.balance
-        let (references, plannedNeutral) = balancing ? followHorizon(&state, &plan, meter: meter, now: now) : ([], nil)
+        let (references, plannedNeutral) = balancing && policy.balancing.horizonEnabled
+            ? followHorizon(&state, &plan, meter: meter, now: now) : ([], nil)
         for (i, reference) in references.enumerated() {
             guard let reference, reference.isFinite else { continue }
             plan.requestKW[i] = reference

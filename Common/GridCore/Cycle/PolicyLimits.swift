@@ -40,6 +40,9 @@ public struct EVLimits: Sendable, Hashable, Codable {
 /// Step 5: the horizon plan and the per-cycle tracking of it.
 public struct BalancingPolicy: Sendable, Hashable, Codable {
     public var enabled: Bool = true
+    /// The horizon plan; off: each cycle balances on its own around each EV's request (raised to what its
+    /// departure energy needs), as before the planner existed.
+    public var horizonEnabled: Bool = true
     /// Per-cycle weight of one A² of neutral current against the deviations from the plan (see `trackingWeight`).
     public var neutralWeight: Double = 0.1
     /// Per-cycle cost of a deviation from the plan: an EV whose rate is h kW pays trackingWeight/h per kW², so
@@ -62,7 +65,7 @@ public struct BalancingPolicy: Sendable, Hashable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabled, neutralWeight = "neutral_weight", trackingWeight = "tracking_weight"
+        case enabled, horizonEnabled = "horizon_enabled", neutralWeight = "neutral_weight", trackingWeight = "tracking_weight"
         case planStepMinutes = "plan_step_min", planHorizonHours = "plan_horizon_h"
         case replanIntervalMinutes = "replan_interval_min", replanDeviationKW = "replan_deviation_kw"
         case defaultDwellHours = "default_dwell_h", phaseCurrentLimitA = "phase_current_limit_a"
@@ -73,6 +76,7 @@ public struct BalancingPolicy: Sendable, Hashable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         enabled = try c.value(.enabled, default: enabled)
+        horizonEnabled = try c.value(.horizonEnabled, default: horizonEnabled)
         neutralWeight = try c.value(.neutralWeight, default: neutralWeight)
         trackingWeight = try c.value(.trackingWeight, default: trackingWeight)
         planStepMinutes = try c.value(.planStepMinutes, default: planStepMinutes)
