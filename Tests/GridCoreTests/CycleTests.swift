@@ -41,7 +41,7 @@ struct CycleTests {
         let inputs = CycleInputs(
             meter: nil, chargers: [Fixture.charger("a1", .single(.a), requestKW: 7, measuredKW: -6)])
         var outcome = Fixture.run(inputs, state: state)
-        // Protection may need up to 3 cycles (design brief §2); run until it decides.
+        // Protection may need up to 3 cycles (stale-data limit); run until it decides.
         for step in 1...4 where outcome.mode == .regulating {
             outcome = ControlCycle(policy: Fixture.unramped).run(
                 outcome.state, inputs: inputs, now: Fixture.now + Double(step))

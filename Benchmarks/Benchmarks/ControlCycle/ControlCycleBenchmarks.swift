@@ -1,7 +1,7 @@
 import Benchmark
 import GridCore
 
-/// One full control cycle for one transformer with 50 chargers (issue 2 target: median ≤ 50 µs in release).
+/// One full control cycle for one transformer with 50 chargers (target: median ≤ 50 µs in release), and the horizon plan.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .instructions, .mallocCountTotal, .throughput],

@@ -18,7 +18,7 @@ struct CyclePlan {
     var decisions: [Decision] = []
     var figures = CycleFigures()
 
-    /// Starts from each charger's and EV's own limits (design brief §2 step 5 constraints).
+    /// Starts from each charger's and EV's own limits (the constraints of step 5).
     init(chargers: [ChargerState], policy: ControlPolicy, now: Timestamp) {
         self.chargers = chargers
         let n = chargers.count

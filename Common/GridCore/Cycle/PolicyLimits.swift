@@ -1,4 +1,4 @@
-/// EV constraints of step 5 (design brief §2).
+/// EV constraints of step 5.
 public struct EVLimits: Sendable, Hashable, Codable {
     /// SoC is never taken below this by discharge.
     public var minimumSoCPercent: Double = 20
