@@ -25,19 +25,7 @@ struct DenseCholesky {
     }
 
     /// Solves A x = b in place.
-    func solve(_ b: inout [Double]) {
-        let n = size
-        for i in 0..<n {
-            var s = b[i]
-            for k in 0..<i { s -= factor[i * n + k] * b[k] }
-            b[i] = s / factor[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = b[i]
-            for k in (i + 1)..<max(n, i + 1) { s -= factor[k * n + i] * b[k] }
-            b[i] = s / factor[i * n + i]
-        }
-    }
+    func solve(_ b: inout [Double]) { solve(&b, offset: 0) }
 
     /// Solves A x = b for a vector stored at `offset` with stride 1 inside a larger buffer.
     func solve(_ buffer: inout [Double], offset: Int) {
