@@ -23,7 +23,8 @@ public struct EVSession: Sendable, Hashable {
     public var dischargeBudgetKWh: Double?
     public var batteryTempC: Double?
     public var dischargeAgreed: Bool
-    /// The raw V2GAgr value when it is neither 0 nor 1 (garbage, or "not implemented"): discharge is refused.
+    /// The raw V2GAgr value when it is implemented but neither 0 nor 1 (garbage): discharge is refused and the
+    /// agent raises an alarm. "Not implemented" is no agreement, quietly.
     public var invalidDischargeAgreement: Int64?
 
     public static let modelID: UInt16 = 64901
@@ -39,7 +40,7 @@ public struct EVSession: Sendable, Hashable {
         batteryTempC = model.value("BatTmp")
         let agreement = model.integer("V2GAgr")
         dischargeAgreed = agreement == 1
-        invalidDischargeAgreement = agreement == 0 || agreement == 1 ? nil : (agreement ?? 0xFFFF)
+        invalidDischargeAgreement = agreement.flatMap { $0 == 0 || $0 == 1 ? nil : $0 }
     }
 }
 
