@@ -23,6 +23,9 @@ public struct EVSession: Sendable, Hashable {
     public var dischargeBudgetKWh: Double?
     public var batteryTempC: Double?
     public var dischargeAgreed: Bool
+    /// The raw V2GAgr value when it is implemented but neither 0 nor 1 (garbage): discharge is refused and the
+    /// agent raises an alarm. "Not implemented" is no agreement, quietly.
+    public var invalidDischargeAgreement: Int64?
 
     public static let modelID: UInt16 = 64901
 
@@ -35,7 +38,9 @@ public struct EVSession: Sendable, Hashable {
         energyNeededKWh = model.value("EnNeed")
         dischargeBudgetKWh = model.value("DisBud")
         batteryTempC = model.value("BatTmp")
-        dischargeAgreed = model.integer("V2GAgr") == 1
+        let agreement = model.integer("V2GAgr")
+        dischargeAgreed = agreement == 1
+        invalidDischargeAgreement = agreement.flatMap { $0 == 0 || $0 == 1 ? nil : $0 }
     }
 }
 

@@ -132,7 +132,11 @@ struct CacheTests {
         // "Reboot": a new connection on the same file.
         let reopened = try SQLiteAgentCache(path: dir.file("cache.sqlite"))
         let (loaded, savedAt) = try #require(try reopened.loadCycleState())
-        #expect(loaded == state)
+        // Everything but the horizon plan, which is made afresh after a restart.
+        var expected = state
+        expected.horizon = nil
+        #expect(loaded == expected)
+        #expect(loaded.loadHistory == state.loadHistory && loaded.loadHistory != nil)
         #expect(loaded.thermal?.hotSpotC == thermal.hotSpotC)
         #expect(savedAt == time)
         #expect(try reopened.activePolicy()?.version == 7)

@@ -66,6 +66,7 @@ struct ControlLoopTests {
         let loop = Self.loop(field)
         var policy = ControlPolicy()
         policy.balancing.neutralWeight = 50
+        policy.balancing.horizonEnabled = false  // one cycle's own balancing, which discharges a1 against phase A
         policy.write.rampKWPerS = 1_000
         loop.adopt(policy)
         loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
@@ -158,5 +159,29 @@ struct ControlLoopTests {
         loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
         #expect(loop.policy.version == 3)
         #expect(try cache.cache.lastKnownGoodPolicy()?.version == 2)
+    }
+}
+
+@Suite("Control loop: garbage on an EV's own points is an alarm")
+struct EVDataAlarmTests {
+    @Test("a garbage SoC, battery temperature or V2G flag raises EV_DATA_INVALID for that charger, naming the point")
+    func garbageEVPoints() {
+        let field = ControlLoopTests.field()
+        field.reading.inputs.chargers[0].ev?.socPercent = .nan
+        field.reading.inputs.chargers[1].ev?.batteryTempC = 3276.7
+        // What ModbusFieldBus reports for a V2GAgr that is neither 0 nor 1.
+        field.reading.alarms = [FieldAlarm(code: "EV_DATA_INVALID", device: "b1", message: "V2G agreement (64901 V2GAgr) reads 65534")]
+        let loop = ControlLoopTests.loop(field)
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 100))
+        #expect(loop.activeAlarmCodes.contains("EV_DATA_INVALID:a1"))
+        #expect(loop.activeAlarmCodes.contains("EV_DATA_INVALID:b1"))
+        let events = loop.cache.recentEvents(limit: 50)
+        let b1 = events.first { $0.code == "EV_DATA_INVALID:b1" }?.message ?? ""
+        #expect(b1.contains("BatTmp") && b1.contains("V2GAgr"))
+        #expect(events.first { $0.code == "EV_DATA_INVALID:a1" }?.message.contains("SoC") == true)
+        // Good data again: the alarm clears.
+        field.reading.inputs.chargers[0].ev?.socPercent = 60
+        loop.runCycle(now: Timestamp(secondsSinceEpoch: 101))
+        #expect(!loop.activeAlarmCodes.contains("EV_DATA_INVALID:a1"))
     }
 }

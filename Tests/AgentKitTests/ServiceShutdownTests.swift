@@ -36,6 +36,7 @@ struct ServiceShutdownTests {
         let (cycles, cycleSeen) = AsyncStream.makeStream(of: Int.self)
         var policy = ControlPolicy()
         policy.balancing.neutralWeight = 50  // heavy phase A pulls a1 into discharge (ControlLoopTests)
+        policy.balancing.horizonEnabled = false  // one cycle's own balancing: the plan would not discharge a1
         policy.write.rampKWPerS = 1_000
         policy.cyclePeriodS = 0.1
         policy.version = 1

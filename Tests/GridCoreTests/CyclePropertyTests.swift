@@ -14,6 +14,9 @@ struct CyclePropertyTests {
         var policy = Fixture.unramped
         policy.ev.dischargeEnabled = Bool.random(using: &rng) || Bool.random(using: &rng)
         policy.balancing.neutralWeight = [0, 0.1, 0.5, 5][Int.random(in: 0...3, using: &rng)]
+        // A short plan keeps thousands of snapshots quick; the planner's own properties are in HorizonPlanner*Tests.
+        policy.balancing.planHorizonHours = 1
+        policy.balancing.planStepMinutes = 15
         let n = Int.random(in: 0...24, using: &rng)
         let chargers = (0..<n).map { i -> ChargerState in
             let connection: PhaseConnection = Int.random(in: 0...5, using: &rng) == 0 ? .threePhase : .single(Phase.allCases[Int.random(in: 0...2, using: &rng)])
@@ -102,29 +105,7 @@ struct CyclePropertyTests {
         }
     }
 
-    @Test("the neutral current is never higher than the uncoordinated plan's when that plan is feasible")
-    func neverWorseThanUncoordinated() throws {
-        var rng = SeededGenerator(seed: 42)
-        var compared = 0
-        for _ in 0..<2_000 {
-            var c = Self.randomCase(&rng)
-            c.inputs.envelope = nil
-            c.state.thermal = nil
-            let outcome = ControlCycle(policy: c.policy).run(c.state, inputs: c.inputs, now: Fixture.now)
-            guard outcome.mode == .regulating, !outcome.has("THERMAL_LIMIT"), !outcome.has("REVERSE_FLOW_DENIED"),
-                  let after = outcome.figures.neutralCurrentAfterA else { continue }
-            let uncoordinated = try uncoordinatedNeutral(c)
-            #expect(after <= uncoordinated + 1e-6)
-            compared += 1
-        }
-        #expect(compared > 500)
-    }
-
-    /// Each EV at its request clipped to the limits the cycle gave it, with neutralWeight 0.
-    func uncoordinatedNeutral(_ c: Case) throws -> Double {
-        var policy = c.policy
-        policy.balancing.neutralWeight = 0
-        let outcome = ControlCycle(policy: policy).run(c.state, inputs: c.inputs, now: Fixture.now)
-        return try #require(outcome.figures.neutralCurrentAfterA)
-    }
+    // The per-cycle QP alone never raises the neutral current above charging at the requests
+    // (BalancingPropertyTests). The cycle as a whole may: the horizon plan can need an EV's energy now to keep the
+    // peak lower later, so that property is no longer the cycle's.
 }

@@ -13,15 +13,19 @@ struct EvidenceOverModbusTests {
         return simulation.metrics
     }
 
-    @Test("unbalanced evening, first three hours: neutral current −60 % or better, VUF under 2 %")
+    // The horizon plan keeps the phase-A EVs' energy for the night (first night: no load history), so the evening's
+    // average falls by less than a myopic balancer's, which left EVs short by morning; its peak falls more.
+    @Test("unbalanced evening, first three hours: neutral current −35 % or better (average and peak), VUF under 2 %")
     func unbalancedEvening() throws {
         let window = 3 * 3600.0
         let run = try ModbusLoop(scenario: "evening-unbalanced")
         run.run(untilOffsetS: window)
         let agent = run.simulation.metrics
         let baseline = try Self.baseline("evening-unbalanced", seconds: window)
-        #expect(agent.neutralCurrentAverageA <= 0.4 * baseline.neutralCurrentAverageA,
+        #expect(agent.neutralCurrentAverageA <= 0.65 * baseline.neutralCurrentAverageA,
                 "neutral \(baseline.neutralCurrentAverageA) A → \(agent.neutralCurrentAverageA) A")
+        #expect(agent.neutralCurrentPeakA <= 0.65 * baseline.neutralCurrentPeakA,
+                "neutral peak \(baseline.neutralCurrentPeakA) A → \(agent.neutralCurrentPeakA) A")
         #expect(agent.vufMaxPercent < 2)
         #expect(run.outcomes.allSatisfy { $0.mode == .regulating })
     }

@@ -77,7 +77,9 @@ struct FieldFaultTests {
         #expect(run.loop.policy == policyBefore)
         let restored = try #require(run.loop.state.thermal)
         #expect(restored == before, "the hot-spot estimate must come back exactly, not cold")
-        #expect(restored.hotSpotC > 80)
+        // Warm enough that a cold restart (ambient) would show: the plan spreads the evening's charging, so the
+        // hot-spot after 2 h is lower than it was before the planner.
+        #expect(restored.hotSpotC > 60)
         let outcome = run.step()
         #expect(outcome.mode == .regulating)
         #expect(!outcome.writes.isEmpty, "after a restart every charger is written afresh")

@@ -21,14 +21,18 @@ struct ClosedLoopTests {
         return loop
     }
 
-    /// The evening itself (17:00–23:00); the whole night to the last departure is judged by scripts/test-rehearse.sh.
-    @Test("unbalanced evening: average neutral current falls by at least 60 %, VUF stays under 2 %, departures met")
+    // The evening only (17:00–23:00, 10 of 12 EVs still plugged in at the end), on the first night (no load history:
+    // the plan's forecast is persistence). The horizon plan keeps the phase-A EVs' energy for the night, so the
+    // evening's average falls by less than a myopic balancer's would (which left six EVs short by morning);
+    // its peak falls more. The whole night to the last departure is judged by scripts/test-rehearse.sh.
+    @Test("unbalanced evening: average and peak neutral current fall by at least 35 %, VUF under 2 %, departures met")
     func unbalancedEvening() throws {
         let baselineLoop = try Self.run("evening-unbalanced", agent: false, hours: 6)
         let agentLoop = try Self.run("evening-unbalanced", agent: true, hours: 6)
         let baseline = baselineLoop.simulation.metrics
         let agent = agentLoop.simulation.metrics
-        #expect(agent.neutralCurrentAverageA <= 0.4 * baseline.neutralCurrentAverageA)
+        #expect(agent.neutralCurrentAverageA <= 0.65 * baseline.neutralCurrentAverageA)
+        #expect(agent.neutralCurrentPeakA <= 0.65 * baseline.neutralCurrentPeakA)
         #expect(agent.vufMaxPercent < 2)
         #expect(agentLoop.modeSeconds[.regulating, default: 0] > 0)
         // Every EV that met its target without the agent meets it with the agent.

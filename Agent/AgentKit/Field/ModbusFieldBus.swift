@@ -109,6 +109,12 @@ public final class ModbusFieldBus: FieldBus {
             state.measuredKW = -watts
             state.measuredKvar = kvar
             if let session, session.plugged {
+                if let raw = session.invalidDischargeAgreement {
+                    // Same key as the cycle's EV_DATA_INVALID for SoC and temperature: one alarm per charger.
+                    alarms.append(FieldAlarm(
+                        code: "EV_DATA_INVALID", device: charger.id,
+                        message: "V2G agreement (64901 V2GAgr) reads \(raw): neither 0 nor 1; no discharge"))
+                }
                 state.ev = EVState(
                     socPercent: der.storage?.stateOfChargePct ?? .nan,
                     batteryTempC: session.batteryTempC ?? .nan,

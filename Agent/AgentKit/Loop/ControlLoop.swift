@@ -113,11 +113,18 @@ public final class ControlLoop {
     /// Logs and records alarms when they appear and when they clear: the cycle's own, the field's and the sources'.
     private func recordChanges(_ outcome: CycleOutcome, alarms: [FieldAlarm], now: Timestamp) {
         var current: [String: String] = [:]
-        for decision in outcome.decisions
-        where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) || Self.alarmCodes.contains(decision.code) {
+        for decision in outcome.decisions where Self.alarmSteps.contains(decision.step) && Self.isAlarm(decision.code) {
             current[decision.code] = decision.message
         }
-        for alarm in alarms { current["\(alarm.code):\(alarm.device)"] = alarm.message }
+        // Per-charger alarms from later steps are keyed like field alarms: one per charger, every point named.
+        for decision in outcome.decisions where Self.chargerAlarmCodes.contains(decision.code) {
+            let key = decision.chargerID.map { "\(decision.code):\($0)" } ?? decision.code
+            current[key] = current[key].map { "\($0); \(decision.message)" } ?? decision.message
+        }
+        for alarm in alarms {
+            let key = "\(alarm.code):\(alarm.device)"
+            current[key] = current[key].map { "\($0); \(alarm.message)" } ?? alarm.message
+        }
         for source in alarmSources {
             for alarm in source.alarmsInForce { current[alarm.code] = alarm.message }
         }
@@ -140,8 +147,9 @@ public final class ControlLoop {
     public var activeAlarmCodes: [String] { active.keys.sorted() }
 
     static let alarmSteps: Set<ControlStep> = [.protection, .thermal, .envelope]
-    /// Alarms raised by the later steps: a charger that does not do what it was told.
-    static let alarmCodes: Set<String> = ["SETPOINT_NOT_FOLLOWED"]
+    /// Decisions of the later steps that are alarms, one per charger: garbage on an EV's own points (SoC, battery
+    /// temperature, V2G flag), the balancer's fallback, and a charger that does not do what it was told.
+    static let chargerAlarmCodes: Set<String> = ["EV_DATA_INVALID", "BALANCING_FALLBACK", "SETPOINT_NOT_FOLLOWED"]
 
     /// Informational codes are not alarms.
     static func isAlarm(_ code: String) -> Bool {

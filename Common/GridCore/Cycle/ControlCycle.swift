@@ -42,7 +42,7 @@ public struct ControlCycle: Sendable {
             limitThermally(&next, &plan, meter: meter, inputs: inputs, elapsedS: elapsedS)
             applyEnvelope(&plan, inputs.envelope, now: now)
             applyCurves(&next, &plan, meter: meter, elapsedS: elapsedS)
-            balance(&plan, meter: meter)
+            balance(&next, &plan, meter: meter, now: now)
         }
         let (setpoints, writes) = write(&next, &plan, elapsedS: elapsedS, now: now)
         next.lastRunAt = now

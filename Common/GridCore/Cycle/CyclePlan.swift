@@ -18,7 +18,7 @@ struct CyclePlan {
     var decisions: [Decision] = []
     var figures = CycleFigures()
 
-    /// Starts from each charger's and EV's own limits (design brief §2 step 5 constraints).
+    /// Starts from each charger's and EV's own limits (the constraints of step 5).
     init(chargers: [ChargerState], policy: ControlPolicy, now: Timestamp) {
         self.chargers = chargers
         let n = chargers.count
@@ -43,11 +43,20 @@ struct CyclePlan {
             decisions.append(Decision(.balancing, "CHARGER_DATA_INVALID", charger: id, "ratings not finite or negative; held at 0"))
             return
         }
-        // Charging: up to the rating, unless the battery is full.
+        // Garbage on the EV's own points is an alarm, not only a refusal to discharge.
+        reportInvalidEVData(charger, ev)
+        // Charging: up to the rating and never above the EV's or driver's own request; nothing once full, or once
+        // at the driver's target unless the driver consents to more.
         let socKnown = ev.socPercent.isFinite && (0...100).contains(ev.socPercent)
-        maxKW[i] = (socKnown && ev.socPercent >= 100) ? 0 : min(charger.ratedChargeKW, charger.ratedKVA)
+        let requested = ev.requestedKW.isFinite ? max(0, ev.requestedKW) : min(charger.ratedChargeKW, charger.ratedKVA)
+        maxKW[i] = (socKnown && ev.socPercent >= 100) ? 0 : min(charger.ratedChargeKW, charger.ratedKVA, requested)
+        let consent = ev.chargePastTargetAllowed ?? policy.ev.chargePastTarget
+        if let needed = ev.energyNeededKWh, needed.isFinite, needed <= 0, !consent, maxKW[i] > 0 {
+            maxKW[i] = 0
+            decisions.append(Decision(.balancing, "TARGET_REACHED", charger: id, "at the driver's target: no more charging"))
+        }
         // Discharge: only when every condition holds; unknown SoC or temperature counts as "no".
-        if let refusal = dischargeRefusal(charger, ev, socKnown: socKnown, policy: policy.ev) {
+        if let refusal = Self.dischargeRefusal(charger, ev, socKnown: socKnown, policy: policy.ev) {
             if charger.ratedDischargeKW > 0 {
                 decisions.append(Decision(.balancing, refusal.code, charger: id, refusal.message))
             }
@@ -58,9 +67,8 @@ struct CyclePlan {
             if let budget = ev.dischargeBudgetKWh { cap = min(cap, budget / (max(policy.ev.socGuardMinutes, 1) / 60)) }
             minKW[i] = -max(0, cap)
         }
-        // The driver's need: the request, raised to what the departure energy requires.
-        let requested = ev.requestedKW.isFinite ? ev.requestedKW : 0
-        var request = min(max(0, requested), maxKW[i])
+        // The driver's need without a plan: the request, raised to what the departure energy requires.
+        var request = min(requested, maxKW[i])
         var urgency = 0.0
         if let departure = ev.departure, let needed = ev.energyNeededKWh, needed.isFinite, needed > 0 {
             let hoursLeft = max(now.secondsSinceEpoch < departure.secondsSinceEpoch ? (departure - now) / 3600 : 0, 1.0 / 60)
@@ -73,7 +81,20 @@ struct CyclePlan {
         weight[i] = 1 + 9 * urgency * urgency
     }
 
-    private func dischargeRefusal(
+    /// A state of charge or battery temperature no battery can have: the charger and the point are named, and the
+    /// cycle goes on with discharge refused for that EV (`dischargeRefusal`).
+    private mutating func reportInvalidEVData(_ charger: ChargerState, _ ev: EVState) {
+        if !(ev.socPercent.isFinite && (0...100).contains(ev.socPercent)) {
+            decisions.append(Decision(.balancing, "EV_DATA_INVALID", charger: charger.id,
+                "state of charge (soc_pct, SunSpec 713 SoC) reads \(ev.socPercent): not within 0–100 %; no discharge"))
+        }
+        if !(ev.batteryTempC.isFinite && (-40...90).contains(ev.batteryTempC)) {
+            decisions.append(Decision(.balancing, "EV_DATA_INVALID", charger: charger.id,
+                "battery temperature (battery_temp_c, 64901 BatTmp) reads \(ev.batteryTempC) °C: not within −40…90 °C; no discharge"))
+        }
+    }
+
+    static func dischargeRefusal(
         _ charger: ChargerState, _ ev: EVState, socKnown: Bool, policy: EVLimits
     ) -> (code: String, message: String)? {
         if charger.ratedDischargeKW <= 0 { return ("NO_V2G_CHARGER", "charger cannot discharge") }

@@ -17,6 +17,12 @@ public struct CycleState: Sendable, Hashable, Codable {
     /// The transformer's load at the last cycle whose meter was trusted: what the safe state runs the thermal
     /// model forward with.
     public var trustedLoad: TrustedLoad?
+    /// The non-EV load by time of day: the planner's forecast.
+    public var loadHistory: LoadHistory?
+    /// When each charger's EV was first seen, for the default dwell of EVs that report no departure.
+    public var pluggedAt: [String: Timestamp]?
+    /// The horizon plan in force. Not cached: after a restart the first cycle plans afresh.
+    public var horizon: HorizonState?
 
     public init() {
         protection = ProtectionState()
@@ -27,6 +33,24 @@ public struct CycleState: Sendable, Hashable, Codable {
         case protection, thermal, lastRunAt = "last_run_at", vRef = "v_ref", reactiveResponse = "reactive_response"
         case dischargeLimitResponse = "discharge_limit_response", chargeLimitResponse = "charge_limit_response"
         case droopResponse = "droop_response", written, setpointWatch = "setpoint_watch", trustedLoad = "trusted_load"
+        case loadHistory = "load_history", pluggedAt = "plugged_at"
+    }
+}
+
+/// The plan in force and what it was made from, to tell when to plan again.
+public struct HorizonState: Sendable, Hashable {
+    public var plan: HorizonPlan
+    public var madeAt: Timestamp
+    /// The non-EV load per phase when the plan was made (its forecast for the first step).
+    public var forecastKW: PerPhase<Double>
+    /// Each planned EV's charger and the departure it was planned for.
+    public var departures: [String: Timestamp]
+
+    public init(plan: HorizonPlan, madeAt: Timestamp, forecastKW: PerPhase<Double>, departures: [String: Timestamp]) {
+        self.plan = plan
+        self.madeAt = madeAt
+        self.forecastKW = forecastKW
+        self.departures = departures
     }
 }
 

@@ -8,12 +8,16 @@ public struct EVLimits: Sendable, Hashable, Codable {
     public var dischargeEnabled: Bool = true
     /// Discharge is capped so that this many minutes at the cap keep SoC at or above the minimum.
     public var socGuardMinutes: Double = 15
+    /// Consent to charge past the driver's target SoC (up to full) where that lowers the neutral current.
+    /// Off by default; an EV session's own flag, where it carries one, wins.
+    public var chargePastTarget: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case minimumSoCPercent = "minimum_soc_pct", maxDischargeBatteryTempC = "max_discharge_battery_temp_c"
         case dischargeEnabled = "discharge_enabled", socGuardMinutes = "soc_guard_min"
+        case chargePastTarget = "charge_past_target"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -23,6 +27,7 @@ public struct EVLimits: Sendable, Hashable, Codable {
         maxDischargeBatteryTempC = try c.value(.maxDischargeBatteryTempC, default: maxDischargeBatteryTempC)
         dischargeEnabled = try c.value(.dischargeEnabled, default: dischargeEnabled)
         socGuardMinutes = try c.value(.socGuardMinutes, default: socGuardMinutes)
+        chargePastTarget = try c.value(.chargePastTarget, default: chargePastTarget)
     }
 
     func validate() throws(PolicyError) {
@@ -32,31 +37,67 @@ public struct EVLimits: Sendable, Hashable, Codable {
     }
 }
 
-/// Trade-off of step 5 between the neutral current and each EV's request.
+/// Step 5: the horizon plan and the per-cycle tracking of it.
 public struct BalancingPolicy: Sendable, Hashable, Codable {
     public var enabled: Bool = true
-    /// Cost of one A² of neutral current against one kW² of deviation from a request (weight 1).
-    /// At 230 V one kW on a phase is about 4.3 A (18.9 A²), so 0.1 makes a kW of imbalance cost about
-    /// twice a kW deferred for a driver with slack. Measured on the unbalanced-evening scenario's first
-    /// three hours: 0.05 → −57 % neutral current, 0.1 → −69 %, 0.2 → −79 %, with 31 %, 41 %, 50 % of the
-    /// EV energy moved later in the evening. EVs that need their energy by departure weigh up to 10× more.
+    /// The horizon plan; off: each cycle balances on its own around each EV's request (raised to what its
+    /// departure energy needs), as before the planner existed.
+    public var horizonEnabled: Bool = true
+    /// Per-cycle weight of one A² of neutral current against the deviations from the plan (see `trackingWeight`).
     public var neutralWeight: Double = 0.1
+    /// Per-cycle cost of a deviation from the plan: an EV whose rate is h kW pays trackingWeight/h per kW², so
+    /// deviations are shared in proportion to each EV's rate (a 3.7 kW EV moves half the kW of a 7.4 kW one).
+    public var trackingWeight: Double = 100
+    /// Length of one plan step.
+    public var planStepMinutes: Double = 10
+    /// The plan looks ahead to the last departure, but never further than this.
+    public var planHorizonHours: Double = 24
+    /// The plan is made afresh this often (and at once on an arrival, a departure or a deviation).
+    public var replanIntervalMinutes: Double = 5
+    /// A phase's measured non-EV load this far from the plan's forecast for now triggers a replan at once.
+    public var replanDeviationKW: Double = 3
+    /// Where a charger reports no departure, the EV is planned to leave this long after it was first seen.
+    public var defaultDwellHours: Double = 10
+    /// Hard caps for the plan; absent: the transformer's rated phase current (rated kVA / 3 / nominal V).
+    public var phaseCurrentLimitA: Double?
+    public var neutralCurrentLimitA: Double?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabled, neutralWeight = "neutral_weight"
+        case enabled, horizonEnabled = "horizon_enabled", neutralWeight = "neutral_weight", trackingWeight = "tracking_weight"
+        case planStepMinutes = "plan_step_min", planHorizonHours = "plan_horizon_h"
+        case replanIntervalMinutes = "replan_interval_min", replanDeviationKW = "replan_deviation_kw"
+        case defaultDwellHours = "default_dwell_h", phaseCurrentLimitA = "phase_current_limit_a"
+        case neutralCurrentLimitA = "neutral_current_limit_a"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         enabled = try c.value(.enabled, default: enabled)
+        horizonEnabled = try c.value(.horizonEnabled, default: horizonEnabled)
         neutralWeight = try c.value(.neutralWeight, default: neutralWeight)
+        trackingWeight = try c.value(.trackingWeight, default: trackingWeight)
+        planStepMinutes = try c.value(.planStepMinutes, default: planStepMinutes)
+        planHorizonHours = try c.value(.planHorizonHours, default: planHorizonHours)
+        replanIntervalMinutes = try c.value(.replanIntervalMinutes, default: replanIntervalMinutes)
+        replanDeviationKW = try c.value(.replanDeviationKW, default: replanDeviationKW)
+        defaultDwellHours = try c.value(.defaultDwellHours, default: defaultDwellHours)
+        phaseCurrentLimitA = try c.decodeIfPresent(Double.self, forKey: .phaseCurrentLimitA)
+        neutralCurrentLimitA = try c.decodeIfPresent(Double.self, forKey: .neutralCurrentLimitA)
     }
 
     func validate() throws(PolicyError) {
         try PolicyError.check("balancing.neutral_weight", neutralWeight, in: 0...1_000)
+        try PolicyError.check("balancing.tracking_weight", trackingWeight, in: 0.01...1_000_000)
+        try PolicyError.check("balancing.plan_step_min", planStepMinutes, in: 5...15)
+        try PolicyError.check("balancing.plan_horizon_h", planHorizonHours, in: 1...48)
+        try PolicyError.check("balancing.replan_interval_min", replanIntervalMinutes, in: 1...60)
+        try PolicyError.check("balancing.replan_deviation_kw", replanDeviationKW, in: 0.1...1_000)
+        try PolicyError.check("balancing.default_dwell_h", defaultDwellHours, in: 0.5...48)
+        if let phaseCurrentLimitA { try PolicyError.check("balancing.phase_current_limit_a", phaseCurrentLimitA, in: 1...10_000) }
+        if let neutralCurrentLimitA { try PolicyError.check("balancing.neutral_current_limit_a", neutralCurrentLimitA, in: 1...10_000) }
     }
 }
 

@@ -65,11 +65,13 @@ public struct EVState: Sendable, Hashable, Codable {
     public var dischargeAllowed: Bool
     /// Remaining shallow-cycle discharge budget for today; nil = unlimited.
     public var dischargeBudgetKWh: Double?
+    /// The driver's consent to charging past the target SoC; nil: the policy's `ev.charge_past_target`.
+    public var chargePastTargetAllowed: Bool?
 
     public init(
         socPercent: Double, batteryTempC: Double, capacityKWh: Double, requestedKW: Double,
         departure: Timestamp? = nil, energyNeededKWh: Double? = nil, dischargeAllowed: Bool = true,
-        dischargeBudgetKWh: Double? = nil
+        dischargeBudgetKWh: Double? = nil, chargePastTargetAllowed: Bool? = nil
     ) {
         self.socPercent = socPercent
         self.batteryTempC = batteryTempC
@@ -79,12 +81,14 @@ public struct EVState: Sendable, Hashable, Codable {
         self.energyNeededKWh = energyNeededKWh
         self.dischargeAllowed = dischargeAllowed
         self.dischargeBudgetKWh = dischargeBudgetKWh
+        self.chargePastTargetAllowed = chargePastTargetAllowed
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case socPercent = "soc_pct", batteryTempC = "battery_temp_c", capacityKWh = "capacity_kwh"
         case requestedKW = "requested_kw", departure, energyNeededKWh = "energy_needed_kwh"
         case dischargeAllowed = "discharge_allowed", dischargeBudgetKWh = "discharge_budget_kwh"
+        case chargePastTargetAllowed = "charge_past_target"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,5 +102,6 @@ public struct EVState: Sendable, Hashable, Codable {
         energyNeededKWh = try c.decodeIfPresent(Double.self, forKey: .energyNeededKWh)
         dischargeAllowed = try c.decodeIfPresent(Bool.self, forKey: .dischargeAllowed) ?? true
         dischargeBudgetKWh = try c.decodeIfPresent(Double.self, forKey: .dischargeBudgetKWh)
+        chargePastTargetAllowed = try c.decodeIfPresent(Bool.self, forKey: .chargePastTargetAllowed)
     }
 }
