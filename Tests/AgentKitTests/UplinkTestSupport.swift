@@ -11,9 +11,12 @@ final class ChildProcess {
     /// The first line the child printed (the scripted server's port).
     private(set) var firstLine = ""
 
-    init(_ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil) throws {
+    init(
+        _ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil, environment: [String: String] = [:]
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = marker == nil ? FileHandle.nullDevice : output
@@ -89,11 +92,12 @@ enum UplinkFixtures {
     }
 
     /// The scripted aggregator, Tests/peers/http/scripted_aggregator.py (plain HTTP on loopback, or HTTPS requiring a
-    /// client certificate from `ca`). `directory` is kept for the callers; the script is checked in.
+    /// client certificate from `ca`). State reports are written to `directory` and answered with its `envelope.dsse`
+    /// when there is one; the script is checked in.
     static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) throws -> (ChildProcess, Int) {
         var arguments = ["-u", "\(root)/Tests/peers/http/scripted_aggregator.py"]
         if let ca { arguments += ["\(ca)/servers/localhost.crt", "\(ca)/servers/localhost.key", "\(ca)/ca.crt"] }
-        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments)
+        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: ["SCRIPTED_AGGREGATOR_DIR": directory.path])
         guard let port = Int(child.firstLine.trimmingCharacters(in: .whitespaces)) else {
             throw UplinkTestError(message: "the scripted server printed \(child.firstLine), not a port")
         }

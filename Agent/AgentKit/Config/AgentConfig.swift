@@ -24,6 +24,8 @@ public struct AgentConfig: Sendable, Hashable, Codable {
     public var disagreementAlarmPercent: Double = 2
     /// Telemetry upload to the aggregator; absent = the agent keeps no telemetry queue (it regulates all the same).
     public var uplink: UplinkConfig?
+    /// Neighborhood envelopes: the root of trust that says which key signs them; absent = every envelope is refused.
+    public var envelope: EnvelopeConfig?
 
     public init(agentID: String, meter: MeterConfig, chargers: [ChargerConfig] = []) {
         self.agentID = agentID
@@ -38,6 +40,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
         case agentID = "agent_id", cyclePeriodS = "cycle_period_s", stateDirectory = "state_directory"
         case statusFile = "status_file", metricsTextfile = "metrics_textfile", policyFile = "policy_file"
         case meter, temperature, chargers, modbus, disagreementAlarmPercent = "disagreement_alarm_pct", uplink
+        case envelope
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +58,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
         modbus = try c.value(.modbus, default: modbus)
         disagreementAlarmPercent = try c.value(.disagreementAlarmPercent, default: disagreementAlarmPercent)
         uplink = try c.decodeIfPresent(UplinkConfig.self, forKey: .uplink)
+        envelope = try c.decodeIfPresent(EnvelopeConfig.self, forKey: .envelope)
     }
 }
 

@@ -15,11 +15,14 @@ public struct UplinkConfig: Sendable, Hashable, Codable {
     public var totalTimeoutS: Double = 30
     /// Longest wait between retries (exponential backoff with full jitter, from 1 s).
     public var backoffCapS: Double = 300
+    /// How often the live state report is posted (and an envelope fetched with its answer); 0 = never.
+    public var stateIntervalS: Double = 2
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case baseURL = "base_url", caFile = "ca_file", certFile = "cert_file", keyFile = "key_file"
         case batchIntervalS = "batch_interval_s", queueMaxRows = "queue_max_rows"
         case connectTimeoutS = "connect_timeout_s", totalTimeoutS = "total_timeout_s", backoffCapS = "backoff_cap_s"
+        case stateIntervalS = "state_interval_s"
     }
 
     public init(baseURL: String) { self.baseURL = baseURL }
@@ -36,12 +39,16 @@ public struct UplinkConfig: Sendable, Hashable, Codable {
         connectTimeoutS = try c.value(.connectTimeoutS, default: connectTimeoutS)
         totalTimeoutS = try c.value(.totalTimeoutS, default: totalTimeoutS)
         backoffCapS = try c.value(.backoffCapS, default: backoffCapS)
+        stateIntervalS = try c.value(.stateIntervalS, default: stateIntervalS)
         guard baseURL.hasPrefix("https://") else {
             throw DecodingError.dataCorruptedError(forKey: .baseURL, in: c, debugDescription: "must start with https:// (mutual TLS), got \"\(baseURL)\"")
         }
         for (key, value, range) in [(CodingKeys.batchIntervalS, batchIntervalS, 1.0...3600), (.connectTimeoutS, connectTimeoutS, 1...120), (.totalTimeoutS, totalTimeoutS, 1...600), (.backoffCapS, backoffCapS, 1...3600)]
         where !(value.isFinite && range.contains(value)) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard stateIntervalS == 0 || (stateIntervalS.isFinite && (0.5...60).contains(stateIntervalS)) else {
+            throw DecodingError.dataCorruptedError(forKey: .stateIntervalS, in: c, debugDescription: "\(stateIntervalS) is neither 0 (off) nor within 0.5…60")
         }
         guard (60...10_000_000).contains(queueMaxRows) else {
             throw DecodingError.dataCorruptedError(forKey: .queueMaxRows, in: c, debugDescription: "\(queueMaxRows) is outside 60…10000000")

@@ -10,6 +10,8 @@ public final class ControlLoop {
     public let cache: GuardedCache
     /// Where new policies arrive; drained at the start of each cycle.
     public let inbox: PolicyInbox
+    /// Where signed neighborhood envelopes arrive; nil: the agent always runs on its own policy.
+    public let envelopes: EnvelopeInbox?
     public private(set) var policy: ControlPolicy
     public private(set) var state: CycleState
     public private(set) var lastOutcome: CycleOutcome?
@@ -24,12 +26,13 @@ public final class ControlLoop {
     /// Resumes from the cache: the policy in force and the last cycle state (so a restart, even offline,
     /// keeps the hot-spot estimate). Every charger is written afresh after a restart.
     public init(
-        field: any FieldBus, cache: GuardedCache, inbox: PolicyInbox = PolicyInbox(), alarmSources: [any AlarmSource] = [],
-        logger: Logger
+        field: any FieldBus, cache: GuardedCache, inbox: PolicyInbox = PolicyInbox(), envelopes: EnvelopeInbox? = nil,
+        alarmSources: [any AlarmSource] = [], logger: Logger
     ) {
         self.field = field
         self.cache = cache
         self.inbox = inbox
+        self.envelopes = envelopes
         self.alarmSources = [cache] + alarmSources
         self.logger = logger
         policy = cache.policyInForce()
@@ -57,7 +60,12 @@ public final class ControlLoop {
     @discardableResult
     public func runCycle(now: Timestamp) -> CycleOutcome {
         adoptDeliveries(now: now)
-        let reading = field.poll(now: now)
+        var reading = field.poll(now: now)
+        if let envelopes {
+            let (envelope, events) = envelopes.envelopeForCycle(chargers: reading.inputs.chargers, now: now)
+            reading.inputs.envelope = envelope
+            for event in events { cache.recordEvent(code: event.code, message: event.message, at: now) }
+        }
         lastInputs = reading.inputs
         var outcome = ControlCycle(policy: policy).run(state, inputs: reading.inputs, now: now)
         let result = field.write(outcome.writes, reversionTimeoutS: policy.write.reversionTimeoutS, now: now)

@@ -72,8 +72,8 @@ public struct CycleInputs: Sendable, Hashable, Codable {
     /// From a top-oil sensor, where one exists.
     public var topOilC: Double?
     public var chargers: [ChargerState]
-    /// The aggregator's envelope; the cycle checks its freshness. The running agent never sets one yet (only a plan
-    /// snapshot does), so nothing checks a signature here: whoever fills it must have verified it (see `Envelope`).
+    /// The aggregator's envelope; the cycle checks its freshness. No signature is checked here: the agent sets it
+    /// only from a verified envelope (see `Envelope`).
     public var envelope: Envelope?
 
     public init(

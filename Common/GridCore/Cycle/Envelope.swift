@@ -4,10 +4,9 @@
 /// an upper bound ≤ 0 forbids every charger to charge, a lower bound ≥ 0 forbids every charger to discharge.
 /// The cycle checks freshness and only ever intersects: an envelope narrows what the policy allows, never widens it.
 ///
-/// No signature is checked today, because no envelope reaches a running agent yet: the daemon polls no aggregator
-/// for one and always runs autonomous, and only `v2g-agent plan` reads an envelope, from a snapshot the operator
-/// wrote. Signed envelopes arrive with neighborhood coordination; their signature must be verified before they are
-/// put in `CycleInputs`.
+/// This type carries no signature and GridCore checks none (it is pure). The running agent fills it only from a
+/// signed envelope that `EnvelopeDocument.verify` (PolicyTrust) accepted, through its `EnvelopeInbox`; the one other
+/// source is a plan snapshot an operator wrote for `v2g-agent plan`, which is a what-if, not a command.
 public struct Envelope: Sendable, Hashable, Codable {
     public var agentID: String
     public var sequence: Int

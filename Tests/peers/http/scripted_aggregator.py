@@ -3,7 +3,12 @@
 
 Usage: scripted_aggregator.py [CERT KEY CA] (see loopback_server.py). The agent id in the path picks the answer:
 ack (any other id), dup, mismatch, html, conflict, too-large, bad-frame, forbidden, unavailable, throttled, slow, huge.
+
+State reports (POST /v1/agents/{id}/state) need the environment variable SCRIPTED_AGGREGATOR_DIR: each report body is
+written there as state-N.json (N from 1), and the answer is 200 with the bytes of envelope.dsse when that file
+exists, else 204 with no body.
 """
+import os
 import http.server
 import json
 import time
@@ -17,9 +22,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    state_reports = 0
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
+        body = self.rfile.read(length)
+        if self.path.endswith("/state"):
+            self.answer_state(body)
+            return
         sequence = int(self.headers.get("X-V2G-Sequence", "0"))
         agent = self.path.split("/")[3] if self.path.count("/") >= 4 else ""
         status, body = 200, {"sequence": sequence, "duplicate": False}
@@ -54,6 +64,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def answer_state(self, body):
+        folder = os.environ["SCRIPTED_AGGREGATOR_DIR"]
+        Handler.state_reports += 1
+        with open(os.path.join(folder, "state-%d.json" % Handler.state_reports), "wb") as out:
+            out.write(body)
+        envelope = os.path.join(folder, "envelope.dsse")
+        data = open(envelope, "rb").read() if os.path.exists(envelope) else b""
+        self.send_response(200 if data else 204)
+        if data:
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
 
 
 serve(Handler)
