@@ -66,7 +66,7 @@ let package = Package(
             dependencies: [
                 "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl",
                 // Signed neighborhood envelopes (verification only; the root file is pinned at provisioning).
-                "PolicyTrust",
+                "PolicyTrust", "EdgeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

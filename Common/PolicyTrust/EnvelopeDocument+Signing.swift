@@ -8,19 +8,7 @@ extension EnvelopeDocument {
     /// the agent would refuse for its content, dates or signatures. Refusals are `BundleRefusal`; other errors are
     /// the crypto library's. For the aggregator and for tests.
     public func signed(by keys: [Ed25519PrivateKey], root: TrustRoot, now: Timestamp) throws -> [UInt8] {
-        let envelopeKeys = root.document.roleKeys(.envelope)
-        var seen: Set<String> = []
-        for key in keys {
-            let id = key.publicKey.keyID
-            guard seen.insert(id).inserted else { throw BundleRefusal(.duplicateKey, "key \(short(id)) given twice") }
-            guard envelopeKeys[id] != nil else {
-                throw BundleRefusal(.unknownKey, "key \(short(id)) is not an envelope key of root version \(root.version)")
-            }
-        }
-        let threshold = root.document.threshold(.envelope)
-        guard keys.count >= threshold else {
-            throw BundleRefusal(.thresholdNotMet, "\(keys.count) envelope key\(keys.count == 1 ? "" : "s") given, threshold \(threshold)")
-        }
+        try root.refuseUnlessSigningKeys(keys, of: .envelope)
         let payload = payload()
         let bytes = try DSSEEnvelope.signed(payloadType: Self.payloadType, payload: payload, by: keys).serialized()
         let check = try Self.verify(bytes, root: root, agentID: agentID, lastSequence: nil, now: now)

@@ -22,19 +22,7 @@ extension PolicyBundle {
             throw BundleRefusal(.expired, "expires \(expires.rfc3339) is not after now (\(now.rfc3339))")
         }
         try root.refuseIfExpired(now: now)
-        let policyKeys = root.document.roleKeys(.policy)
-        var seen: Set<String> = []
-        for key in keys {
-            let id = key.publicKey.keyID
-            guard seen.insert(id).inserted else { throw BundleRefusal(.duplicateKey, "key \(short(id)) given twice") }
-            guard policyKeys[id] != nil else {
-                throw BundleRefusal(.unknownKey, "key \(short(id)) is not a policy key of root version \(root.version)")
-            }
-        }
-        let threshold = root.document.threshold(.policy)
-        guard keys.count >= threshold else {
-            throw BundleRefusal(.thresholdNotMet, "\(keys.count) policy key\(keys.count == 1 ? "" : "s") given, threshold \(threshold)")
-        }
+        try root.refuseUnlessSigningKeys(keys, of: .policy)
 
         var signed = policy
         signed.version = version

@@ -29,8 +29,9 @@ import Testing
     static func refusal(
         _ bytes: [UInt8], root: TrustRoot? = nil, agent: String = agentID, lastSequence: Int? = nil, now: Timestamp = F.now
     ) throws -> BundleRefusal? {
-        do {
-            _ = try EnvelopeDocument.verify(bytes, root: try root ?? F.root(), agentID: agent, lastSequence: lastSequence, now: now)
+        let root = try root ?? F.root()
+        do throws(BundleRefusal) {
+            _ = try EnvelopeDocument.verify(bytes, root: root, agentID: agent, lastSequence: lastSequence, now: now)
             return nil
         } catch {
             return error
@@ -47,10 +48,10 @@ import Testing
     }
 
     @Test func anExpiredEnvelopeIsRefused() throws {
-        let bytes = try Self.raw(Self.document(issuedAt: F.now - 600, validityS: 120))
+        let bytes = try Self.raw(Self.document(issuedAt: F.now + -600, validityS: 120))
         #expect(try Self.refusal(bytes)?.code == .expired)
         // valid_until itself is already too late.
-        let edge = try Self.raw(Self.document(issuedAt: F.now - 120, validityS: 120))
+        let edge = try Self.raw(Self.document(issuedAt: F.now + -120, validityS: 120))
         #expect(try Self.refusal(edge)?.code == .expired)
     }
 
