@@ -79,6 +79,9 @@ struct HungDeviceTests {
         #expect(Self.longestGap(uplinkWakes) < 2.5, "uplink wakes: \(Self.gaps(uplinkWakes))")
         // Read every 0.1 s, so each time is up to 0.1 s late.
         #expect(pings.count >= 12 && Self.longestGap(pings) < 1.5, "watchdog pings: \(Self.gaps(pings))")
+        // The state reporter, assembled by the daemon, posted the cycles' reports over the same mutual TLS.
+        let reports = try dir.names().filter { $0.hasPrefix("state-") }
+        #expect(reports.count >= 2, "state reports received by the aggregator peer: \(reports)")
         withExtendedLifetime((silent, aggregator)) {}
     }
 
