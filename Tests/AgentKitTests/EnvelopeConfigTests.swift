@@ -19,6 +19,16 @@ struct EnvelopeConfigTests {
         #expect(try Self.config(#""cycle_period_s": 1"#).envelope == nil)
     }
 
+    @Test("an envelope section without state reports is a warning: no envelope could arrive")
+    func envelopeWithoutReports() throws {
+        let text = AgentConfigTests.minimal.replacing("\"agent_id\": \"tx-1\",", with: #""agent_id": "tx-1", "envelope": {},"#)
+        let warnings = try AgentConfigTests.parse(text).warnings
+        #expect(warnings.contains { $0.hasPrefix("envelope: set, but no state reports") }, "\(warnings)")
+        let withReports = AgentConfigTests.minimal.replacing(
+            "\"agent_id\": \"tx-1\",", with: #""agent_id": "tx-1", "envelope": {}, "uplink": {"base_url": "https://agg:8443"},"#)
+        #expect(try AgentConfigTests.parse(withReports).warnings.allSatisfy { !$0.hasPrefix("envelope:") })
+    }
+
     @Test("bad values are refused, naming the field", arguments: [
         (#""uplink": {"base_url": "https://agg:8443", "state_interval_s": 0.1}"#, "state_interval_s"),
         (#""uplink": {"base_url": "https://agg:8443", "state_interval_s": 61}"#, "state_interval_s"),

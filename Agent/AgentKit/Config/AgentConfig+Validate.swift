@@ -50,6 +50,10 @@ extension AgentConfig {
                 warnings.append("chargers: none on phase \(phase); balancing cannot move that phase")
             }
         }
+        // Envelopes arrive only in the answers to state reports.
+        if envelope != nil, (uplink?.stateIntervalS ?? 0) == 0 {
+            warnings.append("envelope: set, but no state reports are sent (uplink absent or uplink.state_interval_s 0): no envelope can arrive")
+        }
         return warnings
     }
 
