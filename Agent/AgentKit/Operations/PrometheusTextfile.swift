@@ -1,7 +1,7 @@
 import GridCore
 
 /// Metrics in the Prometheus text exposition format (prometheus.io/docs/instrumenting/exposition_formats),
-/// written for node-exporter's textfile collector: the agent opens no port (design brief §4).
+/// written for node-exporter's textfile collector: the agent opens no port.
 public struct PrometheusTextfile: Sendable {
     public let path: String
 
