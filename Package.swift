@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -154,7 +154,8 @@ let package = Package(
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
         // libcurl against Python's HTTP server and openssl s_server over mutual TLS on loopback.
         .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl"], path: "Tests/EdgeCurlTests"),
-        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
+        .testTarget(
+            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON"], path: "Tests/AgentKitTests"),
         .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
         .testTarget(

@@ -6,12 +6,21 @@ import Telemetry
 
 /// Test peers for the uplink: a scripted HTTP(S) aggregator in Python, `openssl s_server`, and a PKI from
 /// provisioning/v2g-pki. Each one is a child process owned by one object and terminated (by its pid) in deinit.
-final class ChildProcess {
+///
+/// Waiting on a child (its first line, its exit) happens on a thread of its own, never on one of the few threads of
+/// Swift's cooperative pool: under load, tests holding those threads made unrelated tests time out.
+/// @unchecked Sendable: `process` is set up before the object is shared and only read (pid, isRunning) afterwards.
+final class ChildProcess: @unchecked Sendable {
     let process = Process()
     /// The first line the child printed (the scripted server's port).
     private(set) var firstLine = ""
 
-    init(_ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil) throws {
+    /// Starts the child and waits, on a thread of its own, until it has printed its first line (or `marker`).
+    static func start(_ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil) async throws -> ChildProcess {
+        try await onOwnThread { try ChildProcess(executable, arguments, waitForLineContaining: marker) }
+    }
+
+    private init(_ executable: String, _ arguments: [String], waitForLineContaining marker: String?) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = Pipe()
@@ -28,12 +37,34 @@ final class ChildProcess {
             ?? String(text.prefix { $0 != "\n" })
     }
 
+    /// Runs a tool to its end with its output discarded, waiting on a thread of its own; returns its exit status.
+    static func runToEnd(_ executable: String, _ arguments: [String]) async throws -> Int32 {
+        try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
     deinit {
         // SIGKILL, not terminate(): children of the test process may start with SIGTERM blocked.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        // Waited for here: a test that goes on once its peer is gone expects the peer's port closed. A killed process
+        // exits within milliseconds; this is the one short wait a deinit may make.
+        process.waitUntilExit()
+    }
+}
+
+/// Runs `body` on a thread of its own and suspends until it returns: a blocking wait that holds no pool thread.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }
 
@@ -63,22 +94,15 @@ enum UplinkFixtures {
     }
 
     /// Runs the PKI script: a CA, a server certificate for 127.0.0.1 and an agent certificate for tx-017.
-    static func pki(in directory: TemporaryDirectory, name: String = "ca") throws -> String {
+    static func pki(in directory: TemporaryDirectory, name: String = "ca", agents: [String] = ["tx-017"]) async throws -> String {
         let ca = directory.file(name)
         let script = "\(root)/provisioning/v2g-pki"
-        for arguments in [
-            ["init-ca", "--dir", ca],
-            ["issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1"],
-            ["issue-agent", "--dir", ca, "--agent-id", "tx-017"],
-        ] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: script)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw UplinkTestError(message: "v2g-pki \(arguments[0]) failed") }
+        let steps = [["init-ca", "--dir", ca], ["issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1"]]
+            + agents.map { ["issue-agent", "--dir", ca, "--agent-id", $0] }
+        for arguments in steps {
+            guard try await ChildProcess.runToEnd(script, arguments) == 0 else {
+                throw UplinkTestError(message: "v2g-pki \(arguments[0]) failed")
+            }
         }
         return ca
     }
@@ -90,10 +114,10 @@ enum UplinkFixtures {
 
     /// The scripted aggregator, Tests/peers/http/scripted_aggregator.py (plain HTTP on loopback, or HTTPS requiring a
     /// client certificate from `ca`). `directory` is kept for the callers; the script is checked in.
-    static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) throws -> (ChildProcess, Int) {
+    static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) async throws -> (ChildProcess, Int) {
         var arguments = ["-u", "\(root)/Tests/peers/http/scripted_aggregator.py"]
         if let ca { arguments += ["\(ca)/servers/localhost.crt", "\(ca)/servers/localhost.key", "\(ca)/ca.crt"] }
-        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments)
+        let child = try await ChildProcess.start("/usr/bin/env", ["python3"] + arguments)
         guard let port = Int(child.firstLine.trimmingCharacters(in: .whitespaces)) else {
             throw UplinkTestError(message: "the scripted server printed \(child.firstLine), not a port")
         }
@@ -101,8 +125,8 @@ enum UplinkFixtures {
     }
 
     /// `openssl s_server -www` demanding a client certificate signed by `ca`.
-    static func sServer(_ ca: String) throws -> (ChildProcess, Int) {
-        let child = try ChildProcess("/usr/bin/openssl", [
+    static func sServer(_ ca: String) async throws -> (ChildProcess, Int) {
+        let child = try await ChildProcess.start("/usr/bin/openssl", [
             "s_server", "-accept", "127.0.0.1:0", "-cert", "\(ca)/servers/localhost.crt", "-key", "\(ca)/servers/localhost.key",
             "-CAfile", "\(ca)/ca.crt", "-Verify", "1", "-verify_return_error", "-www",
         ], waitForLineContaining: "ACCEPT")
