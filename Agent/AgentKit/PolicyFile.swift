@@ -16,8 +16,13 @@ extension ConfigFile {
 
     /// Reads a policy exactly as a signed bundle's policy is read (`PolicyDocument`: no `null`, no key the policy does
     /// not define, at any depth), then checks its ranges; every refusal names the line and the field.
-    public static func policy(from data: Data, path: String) throws(ConfigFileError) -> ControlPolicy {
-        let (policy, layout) = try decodePolicy(from: data, path: path)
+    /// `adjust` changes the decoded policy before its ranges are checked (`v2g-adm protection respond`'s
+    /// `--category` and `--cycle-period`), so that a refusal still points at the file's line.
+    public static func policy(
+        from data: Data, path: String, adjust: (inout ControlPolicy) -> Void = { _ in }
+    ) throws(ConfigFileError) -> ControlPolicy {
+        var (policy, layout) = try decodePolicy(from: data, path: path)
+        adjust(&policy)
         try checkRanges(policy, path: path, layout: layout)
         return policy
     }

@@ -37,6 +37,36 @@ final class ChildProcess: @unchecked Sendable {
             ?? String(text.prefix { $0 != "\n" })
     }
 
+    /// Starts a program without waiting for anything; its output goes to the file `output`.
+    static func launch(_ executable: String, _ arguments: [String], output: String) throws -> ChildProcess {
+        try ChildProcess(launching: executable, arguments, output: output)
+    }
+
+    private init(launching executable: String, _ arguments: [String], output: String) throws {
+        guard FileManager.default.createFile(atPath: output, contents: nil), let log = FileHandle(forWritingAtPath: output) else {
+            throw UplinkTestError(message: "cannot create \(output)")
+        }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// SIGKILL, and the exit awaited on a thread of its own.
+    func killAndWait() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        try await onOwnThread { self.process.waitUntilExit() }
+    }
+
+    /// SIGTERM, then up to `seconds` for a graceful exit (SIGKILL after that); the wait is on a thread of its own.
+    func terminateAndWait(seconds: Double = 15) async throws {
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try await killAndWait()
+    }
+
     /// Runs a tool to its end with its output discarded, waiting on a thread of its own; returns its exit status.
     static func runToEnd(_ executable: String, _ arguments: [String]) async throws -> Int32 {
         try await onOwnThread {
