@@ -1,4 +1,5 @@
 import Foundation
+import PeerProcesses
 import Testing
 
 /// The `v2g-agent` program itself, given bad files: every error is one line on stderr naming the file and what is

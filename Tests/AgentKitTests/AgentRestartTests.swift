@@ -1,5 +1,6 @@
 @testable import AgentKit
 import Foundation
+import PeerProcesses
 import GridCore
 import PolicyTrust
 import Testing

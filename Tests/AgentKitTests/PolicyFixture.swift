@@ -1,6 +1,7 @@
 @testable import AgentKit
 import EdgeCrypto
 import Foundation
+import PeerProcesses
 import GridCore
 import Logging
 import PolicyTrust

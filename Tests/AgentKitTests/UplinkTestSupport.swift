@@ -1,108 +1,17 @@
 @testable import AgentKit
 import Foundation
+import PeerProcesses
 import Logging
 import Synchronization
 import Telemetry
-
-/// Test peers for the uplink: a scripted HTTP(S) aggregator in Python, `openssl s_server`, and a PKI from
-/// provisioning/v2g-pki. Each one is a child process owned by one object and terminated (by its pid) in deinit.
-///
-/// Waiting on a child (its first line, its exit) happens on a thread of its own, never on one of the few threads of
-/// Swift's cooperative pool: under load, tests holding those threads made unrelated tests time out.
-/// @unchecked Sendable: `process` is set up before the object is shared and only read (pid, isRunning) afterwards.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    /// The first line the child printed (the scripted server's port).
-    private(set) var firstLine = ""
-
-    /// Starts the child and waits, on a thread of its own, until it has printed its first line (or `marker`).
-    static func start(_ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil) async throws -> ChildProcess {
-        try await onOwnThread { try ChildProcess(executable, arguments, waitForLineContaining: marker) }
-    }
-
-    private init(_ executable: String, _ arguments: [String], waitForLineContaining marker: String?) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = marker == nil ? FileHandle.nullDevice : output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") || (marker != nil && !text.contains(marker!)) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw UplinkTestError(message: "\(executable) exited before it was ready: \(text)") }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        firstLine = marker.flatMap { m in text.split(separator: "\n").first { $0.contains(m) }.map(String.init) }
-            ?? String(text.prefix { $0 != "\n" })
-    }
-
-    /// Starts a program without waiting for anything; its output goes to the file `output`.
-    static func launch(_ executable: String, _ arguments: [String], output: String) throws -> ChildProcess {
-        try ChildProcess(launching: executable, arguments, output: output)
-    }
-
-    private init(launching executable: String, _ arguments: [String], output: String) throws {
-        guard FileManager.default.createFile(atPath: output, contents: nil), let log = FileHandle(forWritingAtPath: output) else {
-            throw UplinkTestError(message: "cannot create \(output)")
-        }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-    }
-
-    /// SIGKILL, and the exit awaited on a thread of its own.
-    func killAndWait() async throws {
-        kill(process.processIdentifier, SIGKILL)
-        try await onOwnThread { self.process.waitUntilExit() }
-    }
-
-    /// SIGTERM, then up to `seconds` for a graceful exit (SIGKILL after that); the wait is on a thread of its own.
-    func terminateAndWait(seconds: Double = 15) async throws {
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        try await killAndWait()
-    }
-
-    /// Runs a tool to its end with its output discarded, waiting on a thread of its own; returns its exit status.
-    static func runToEnd(_ executable: String, _ arguments: [String]) async throws -> Int32 {
-        try await onOwnThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-    }
-
-    deinit {
-        // SIGKILL, not terminate(): children of the test process may start with SIGTERM blocked.
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        // Waited for here: a test that goes on once its peer is gone expects the peer's port closed. A killed process
-        // exits within milliseconds; this is the one short wait a deinit may make.
-        process.waitUntilExit()
-    }
-}
-
-/// Runs `body` on a thread of its own and suspends until it returns: a blocking wait that holds no pool thread.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
 
 struct UplinkTestError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
 
+/// Test peers for the uplink: a scripted HTTP(S) aggregator in Python, `openssl s_server`, and a PKI from
+/// provisioning/v2g-pki, each a `ChildProcess` (waited on off the cooperative pool).
 enum UplinkFixtures {
     static let logger = Logger(label: "test.uplink", factory: { _ in SwiftLogNoOpLogHandler() })
     static let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
@@ -159,7 +68,7 @@ enum UplinkFixtures {
         let child = try await ChildProcess.start("/usr/bin/openssl", [
             "s_server", "-accept", "127.0.0.1:0", "-cert", "\(ca)/servers/localhost.crt", "-key", "\(ca)/servers/localhost.key",
             "-CAfile", "\(ca)/ca.crt", "-Verify", "1", "-verify_return_error", "-www",
-        ], waitForLineContaining: "ACCEPT")
+        ], mergeStderr: true) { $0.contains("ACCEPT") }
         guard let port = child.firstLine.split(separator: ":").last.flatMap({ Int($0) }) else {
             throw UplinkTestError(message: "s_server printed \(child.firstLine)")
         }

@@ -16,9 +16,10 @@ import base64
 import http.server
 import json
 import os
-import ssl
 import sys
 import threading
+
+from loopback_server import serve
 
 STATE = sys.argv[1]
 LOCK = threading.Lock()
@@ -116,11 +117,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(status, b'{"ok": true}' if status < 300 else b'{"error": "scripted"}', [("Content-Type", "application/json")])
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[3], sys.argv[4])
-context.load_verify_locations(sys.argv[5])
-context.verify_mode = ssl.CERT_REQUIRED
-server.socket = context.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(Handler, port=int(sys.argv[2]), tls=sys.argv[3:6])
