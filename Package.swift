@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -153,8 +153,11 @@ let package = Package(
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto"], path: "Tests/EdgeCryptoTests"),
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
         // libcurl against Python's HTTP server and openssl s_server over mutual TLS on loopback.
-        .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl"], path: "Tests/EdgeCurlTests"),
-        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore"], path: "Tests/AgentKitTests"),
+        .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl", "PeerProcesses"], path: "Tests/EdgeCurlTests"),
+        // Test support: child processes (peers, tools, the programs) waited on off the cooperative pool.
+        .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
+        .testTarget(
+            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
         .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
         .testTarget(

@@ -51,6 +51,28 @@ struct JSONParser {
         return .syntax(line: line, column: column, reason)
     }
 
+    /// An error at an offset read earlier, perhaps on an earlier line (a trailing comma is reported where it stands,
+    /// the line to edit, not at the bracket after it).
+    func failBefore(_ reason: String, at offset: Int) -> StrictJSONError {
+        let place = position(of: offset)
+        return .syntax(line: place.line, column: place.column, reason)
+    }
+
+    /// Line and column (in characters) of any offset already read; only error paths need it.
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in bytes[0..<min(offset, bytes.count)] {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+
     var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     mutating func skipSpace() {
@@ -89,7 +111,8 @@ struct JSONParser {
         index += 1
         skipSpace()
         var members: [JSONMember] = []
-        var seen: Set<String> = []
+        // Each key with where it was written, so that a duplicate can name the first one.
+        var seen: [String: Int] = [:]
         if peek == UInt8(ascii: "}") {
             index += 1
             return .object(members)
@@ -100,7 +123,13 @@ struct JSONParser {
             let key = try string()
             // Swift compares strings by canonical equivalence, so "é" and "e\u0301" are one key here, as they
             // are to any Swift decoder reading the document afterwards.
-            guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"", at: keyStart) }
+            if let first = seen[key] {
+                let place = position(of: first)
+                throw fail(
+                    "duplicate key \"\(key)\" (first at line \(place.line), column \(place.column)): a reader would keep only one of the two values",
+                    at: keyStart)
+            }
+            seen[key] = keyStart
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':' after the key \"\(key)\"") }
             index += 1
@@ -109,9 +138,10 @@ struct JSONParser {
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipSpace()
-                if peek == UInt8(ascii: "}") { throw fail("trailing comma before '}'") }
+                if peek == UInt8(ascii: "}") { throw failBefore("trailing comma before '}'", at: comma) }
             case UInt8(ascii: "}"):
                 index += 1
                 return .object(members)
@@ -135,9 +165,10 @@ struct JSONParser {
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipSpace()
-                if peek == UInt8(ascii: "]") { throw fail("trailing comma before ']'") }
+                if peek == UInt8(ascii: "]") { throw failBefore("trailing comma before ']'", at: comma) }
             case UInt8(ascii: "]"):
                 index += 1
                 return .array(elements)

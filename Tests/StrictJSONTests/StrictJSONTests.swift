@@ -26,8 +26,8 @@ import Testing
     @Test(arguments: [
         (#"{"a": 1, "a": 2}"#, 1, 10, "duplicate key \"a\""),
         (#"{"é": 1, "e\u0301": 2}"#, 1, 10, "duplicate key"),
-        ("{\"a\": 1,\n \"b\": 2,\n}", 3, 1, "trailing comma before '}'"),
-        ("[1, 2,]", 1, 7, "trailing comma before ']'"),
+        ("{\"a\": 1,\n \"b\": 2,\n}", 2, 8, "trailing comma before '}'"),
+        ("[1, 2,]", 1, 6, "trailing comma before ']'"),
         (#"{"a": 01}"#, 1, 8, "leading zero"),
         (#"{"a": 1.}"#, 1, 9, "after the decimal point"),
         (#"{"a": .5}"#, 1, 7, "expected a value"),
