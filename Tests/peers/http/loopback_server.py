@@ -8,6 +8,25 @@ import ssl
 import sys
 
 
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, no access log, and one way to answer."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
 def serve(handler, port=0, tls=None):
     """tls: (CERT, KEY, CA); by default the three command-line arguments, when there are exactly three."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

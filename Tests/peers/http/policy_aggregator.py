@@ -13,13 +13,12 @@ Over mutual TLS, the client's identity is its certificate's URI SAN urn:v2g:agen
 Another agent's path gets 403. Every request is appended to STATE_DIR/requests.jsonl.
 """
 import base64
-import http.server
 import json
 import os
 import sys
 import threading
 
-from loopback_server import serve
+from loopback_server import QuietHandler, serve
 
 STATE = sys.argv[1]
 LOCK = threading.Lock()
@@ -57,24 +56,11 @@ def append(name, record):
         f.write(json.dumps(record) + "\n")
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def answer(self, status, body=b"", headers=()):
         append("requests.jsonl", {"method": self.command, "path": self.path, "status": status,
                                   "if_none_match": self.headers.get("If-None-Match")})
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.reply(status, body, headers)
 
     def route(self):
         parts = self.path.split("/")
