@@ -92,7 +92,7 @@ struct RevocationListTests {
     @Test("the v2g-pki CRL lists the revoked agent's serial, not a valid agent's")
     func listsRevoked() throws {
         let pki = PKIFixture.shared
-        let list = try RevocationList(contentsOf: pki.crlFile)
+        let list = try RevocationList(contentsOf: pki.crlFile, caFile: pki.caFile)
         // The CA database names the revoked certificate of `gone`; it stays as certs/SERIAL.pem.
         let index = try String(contentsOfFile: pki.dir + "/db/index.txt", encoding: .utf8)
         let row = try #require(index.split(separator: "\n").first { $0.hasPrefix("R") && $0.hasSuffix("CN=gone") })
@@ -108,7 +108,7 @@ struct RevocationListTests {
 
     @Test("an expired CRL parses and reports expired now")
     func expired() throws {
-        let list = try RevocationList(contentsOf: PKIFixture.shared.expiredCRLFile)
+        let list = try RevocationList(contentsOf: PKIFixture.shared.expiredCRLFile, caFile: PKIFixture.shared.caFile)
         #expect(list.nextUpdateEpochS == 1_577_923_200)  // 2020-01-02T00:00:00Z
         #expect(list.isExpired(nowEpochS: Int64(Date().timeIntervalSince1970)))
     }
@@ -119,7 +119,7 @@ struct RevocationListTests {
         "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n",
     ])
     func malformed(pem: String) throws {
-        let error = try #require(throws: AggregatorError.self) { try RevocationList(pem: pem) }
+        let error = try #require(throws: AggregatorError.self) { try RevocationList(pem: pem, issuers: []) }
         #expect(error.description == "crl.invalid")
     }
 }
