@@ -105,8 +105,11 @@ let package = Package(
             ],
             path: "Aggregator/AggregatorKit"
         ),
-        // Test support: the in-memory store with the SQLite store's semantics (never linked into a program).
-        .target(name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry"], path: "Aggregator/AggregatorTesting"),
+        // Test support: the in-memory stores with the SQLite stores' semantics, and a signed-policy fixture (never linked
+        // into a program).
+        .target(
+            name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore"],
+            path: "Aggregator/AggregatorTesting"),
         .target(
             name: "AggregatorServer",
             dependencies: [
