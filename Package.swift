@@ -85,10 +85,13 @@ let package = Package(
         // Operator CLI.
         // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
         // TelemetryTesting: `telemetry synth` writes the synthetic feeder's stream.
-        // EdgeCurl: `rollout …` and `roots publish` talk to the aggregator over mutual TLS with an operator certificate.
+        // EdgeCurl and AggregatorKit: `rollout …` and `roots publish` talk to the aggregator over mutual TLS with an
+        // operator certificate, in the aggregator's own request format.
         .target(
             name: "AdmKit",
-            dependencies: ["GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON", "EdgeCurl"],
+            dependencies: [
+                "GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON", "EdgeCurl", "AggregatorKit",
+            ],
             path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",

@@ -49,6 +49,7 @@ struct PKIFixture: Sendable {
         fixture.pki("revoke", "--dir", fixture.dir, "--operator", "ex-ops")
         try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
         try! fixture.writeExpiredAgent("old")
+        try! fixture.writeTwoFaced("janus")
         fixture.pki("init-ca", "--dir", fixture.impostorDir)
         fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
         fixture.pki("issue-agent", "--dir", fixture.otherDir, "--agent-id", "a1")
@@ -84,6 +85,17 @@ struct PKIFixture: Sendable {
         try run("/usr/bin/openssl", ["ca", "-batch", "-config", dir + "/openssl.cnf", "-extensions", "v3_agent",
                                      "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-notext",
                                      "-in", kept + ".csr", "-out", kept + ".crt"], san: "URI:urn:v2g:agent:\(id)")
+    }
+
+    /// A certificate of this CA (kept as `janus` in keptDir) that names an agent and an operator at once: refused.
+    func writeTwoFaced(_ name: String) throws {
+        let kept = keptDir + "/\(name)"
+        let san = "URI:urn:v2g:agent:\(name),URI:urn:v2g:operator:\(name)"
+        try run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", kept + ".key"])
+        try run("/usr/bin/openssl", ["req", "-new", "-config", dir + "/openssl.cnf", "-key", kept + ".key",
+                                     "-subj", "/OU=v2g-agent/CN=\(name)", "-out", kept + ".csr"], san: san)
+        try run("/usr/bin/openssl", ["ca", "-batch", "-config", dir + "/openssl.cnf", "-extensions", "v3_agent", "-days", "30", "-notext",
+                                     "-in", kept + ".csr", "-out", kept + ".crt"], san: san)
     }
 
     private func run(_ tool: String, _ arguments: [String], san: String = "URI:urn:v2g:agent:unset") throws {
