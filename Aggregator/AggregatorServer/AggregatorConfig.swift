@@ -124,6 +124,8 @@ public struct AggregatorConfig: Sendable, Hashable {
     }
 
     func check() throws(ConfigProblem) {
+        if trust.rootFile?.isEmpty == true { throw ConfigProblem("trust.root_file", "must name a file (leave the key out for no signed policy)") }
+        if storage.policyPath?.isEmpty == true { throw ConfigProblem("storage.policy_path", "must name a file (leave the key out for policy.sqlite beside storage.path)") }
         guard (1...65_535).contains(listen.port) || listen.port == 0 else {
             throw ConfigProblem("listen.port", "\(listen.port) is outside 0...65535")
         }

@@ -18,6 +18,16 @@ struct AggregatorConfigTests {
         #expect(config.limits.maxConnections == 1000)
         #expect(config.limits.requestTimeoutS == 30)
         #expect(config.storage.aggregateRetentionDays == 730)
+        #expect(config.trust.rootFile == "/etc/v2g/root.json")
+        #expect(config.storage.resolvedPolicyPath == "/var/lib/v2g-aggregator/policy.sqlite")
+    }
+
+    @Test("the policy store sits beside the telemetry store unless storage.policy_path says otherwise; no trust.root_file by default")
+    func policyDefaults() throws {
+        let json = #"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"storage":{"path":"/srv/agg/t.sqlite"}}"#
+        let config = try AggregatorConfig.parse(Array(json.utf8))
+        #expect(config.storage.resolvedPolicyPath == "/srv/agg/policy.sqlite")
+        #expect(config.trust.rootFile == nil)
     }
 
     @Test("only tls is required; the rest has defaults")
@@ -34,6 +44,10 @@ struct AggregatorConfigTests {
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"limits":{"max_body_byte":1}}"#, "limits.max_body_byte"),
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"limits":{"request_timeout_s":0}}"#, "request_timeout_s"),
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"listen":{"port":70000}}"#, "listen.port"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"trust":{"root":"r.json"}}"#, "trust.root"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"trust":{"root_file":""}}"#, "trust.root_file"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"storage":{"policy_path":7}}"#, "storage.policy_path"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c"}}"#, "crl_file"),
     ])
     func refused(json: String, key: String) throws {
         let error = try #require(throws: AggregatorError.self) { try AggregatorConfig.parse(Array(json.utf8)) }
@@ -55,6 +69,9 @@ struct AggregatorConfigSyntaxTests {
         ("{\n  \(tls)\n  \"listen\": {}\n}", 3, "expected ',' or '}'"),
         ("{\n  \(tls)\n}\n// done", 4, "unexpected '/' after the end"),
         ("[\n  1,\n]", 3, "trailing comma before ']'"),
+        ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": /* s */ 30}\n}", 3, "comments are not JSON"),
+        ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": 3.5}\n}", 3, "limits.request_timeout_s: expected an integer"),
+        ("{\n  \(tls),\n  \"trust\": {\"root_file\": null}\n}", 3, "trust.root_file: expected a string, found null"),
     ])
     func refusedWithLine(json: String, line: Int, reason: String) throws {
         let error = try #require(throws: AggregatorError.self) {
