@@ -21,6 +21,10 @@ let package = Package(
         .library(name: "TelemetryTesting", targets: ["TelemetryTesting"]),
         // For the benchmarks package: bundle verification, with the key type it signs with.
         .library(name: "PolicyTrust", targets: ["PolicyTrust", "EdgeCrypto"]),
+        // For the benchmarks package: the rollout benchmark's simulated agents (libcurl, conditional GET) and its
+        // signed-policy fixture and request format.
+        .library(name: "EdgeCurl", targets: ["EdgeCurl"]),
+        .library(name: "AggregatorTesting", targets: ["AggregatorTesting", "AggregatorKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
