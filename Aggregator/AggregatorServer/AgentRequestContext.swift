@@ -18,9 +18,4 @@ public struct AgentRequestContext: RequestContext {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
         return PeerIdentity.of(certificate)
     }
-
-    /// The agent id from the client certificate; nil for an operator or without a valid identity.
-    public func peerAgentID() async -> String? {
-        await peer()?.agentID
-    }
 }

@@ -65,8 +65,12 @@ public struct AggregatorRoutes: Sendable {
 
     private func getTelemetry(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let pathID = try context.parameters.require("id")
-        // An agent reads only its own data; an operator role is not defined yet.
-        guard let certificateID = await context.peerAgentID(), certificateID == pathID else { return refuse(403, "agent.mismatch", count: false) }
+        // An agent reads only its own data; operators have routes of their own (docs/rollout.md).
+        switch await context.peer() {
+        case .agent(let id)? where id == pathID: break
+        case .operator?: return refuse(403, "role.agent_only", count: false)
+        default: return refuse(403, "agent.mismatch", count: false)
+        }
         let query = request.uri.queryParameters
         let fromMs = query.get("from", as: Int64.self) ?? 0
         let toMs = query.get("to", as: Int64.self) ?? .max
