@@ -23,6 +23,8 @@ struct JSONParser {
     var index = 0
     var line = 1
     var lineStart = 0
+    /// Keys and array indices from the document down to the value being read, for messages.
+    var path: [String] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -35,7 +37,7 @@ struct JSONParser {
         guard index < bytes.count else { throw fail("empty document: expected a JSON value") }
         let node = try value(depth: 0)
         skipSpace()
-        guard index == bytes.count else { throw fail("unexpected text after the JSON value") }
+        guard index == bytes.count else { throw fail("unexpected \(describe(bytes[index])) after the end of the JSON value") }
         return node
     }
 
@@ -101,6 +103,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): try literal("false"); value = .bool(false)
         case UInt8(ascii: "n"): try literal("null"); value = .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = .number(try number())
+        case UInt8(ascii: "/"): throw fail("comments are not JSON")
         default: throw fail("expected a value (object, array, string, number, true, false or null)")
         }
         return JSONNode(value: value, line: startLine, byteRange: start..<index)
@@ -123,10 +126,12 @@ struct JSONParser {
             let key = try string()
             // Swift compares strings by canonical equivalence, so "é" and "e\u0301" are one key here, as they
             // are to any Swift decoder reading the document afterwards.
+            // The message names the key's whole path and where the first one stands: in a long file, "duplicate key
+            // \"limits.request_timeout_s\" (first at line 4, column 5)" says which two lines disagree.
             if let first = seen[key] {
                 let place = position(of: first)
                 throw fail(
-                    "duplicate key \"\(key)\" (first at line \(place.line), column \(place.column)): a reader would keep only one of the two values",
+                    "duplicate key \"\(dotted(key))\" (first at line \(place.line), column \(place.column)): a reader would keep only one of the two values",
                     at: keyStart)
             }
             seen[key] = keyStart
@@ -134,7 +139,9 @@ struct JSONParser {
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':' after the key \"\(key)\"") }
             index += 1
             skipSpace()
+            path.append(key)
             members.append(JSONMember(key: key, node: try value(depth: depth + 1)))
+            path.removeLast()
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
@@ -161,7 +168,9 @@ struct JSONParser {
             return .array(elements)
         }
         while true {
+            path.append("[\(elements.count)]")
             elements.append(try value(depth: depth + 1))
+            path.removeLast()
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
@@ -206,6 +215,21 @@ struct JSONParser {
             skipDigits()
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    /// `key` below the current path, dotted as messages elsewhere write fields (`limits.max_body_bytes`, `a[0].b`).
+    private func dotted(_ key: String) -> String {
+        var text = ""
+        for part in path + [key] {
+            if !text.isEmpty, !part.hasPrefix("[") { text += "." }
+            text += part
+        }
+        return text
+    }
+
+    /// A byte for a message: the character when printable ASCII, else its hex value.
+    func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

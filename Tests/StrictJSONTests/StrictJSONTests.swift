@@ -26,6 +26,8 @@ import Testing
     @Test(arguments: [
         (#"{"a": 1, "a": 2}"#, 1, 10, "duplicate key \"a\""),
         (#"{"é": 1, "e\u0301": 2}"#, 1, 10, "duplicate key"),
+        ("{\"a\": [{\"b\": 1,\n \"b\": 2}]}", 2, 2, "duplicate key \"a[0].b\" (first at line 1, column 9)"),
+        (#"{"a": /* x */ 1}"#, 1, 7, "comments are not JSON"),
         ("{\"a\": 1,\n \"b\": 2,\n}", 2, 8, "trailing comma before '}'"),
         ("[1, 2,]", 1, 6, "trailing comma before ']'"),
         (#"{"a": 01}"#, 1, 8, "leading zero"),
@@ -33,7 +35,7 @@ import Testing
         (#"{"a": .5}"#, 1, 7, "expected a value"),
         (#"{"a": +1}"#, 1, 7, "expected a value"),
         (#"{"a": NaN}"#, 1, 7, "expected a value"),
-        (#"{"a": 1} x"#, 1, 10, "after the JSON value"),
+        (#"{"a": 1} x"#, 1, 10, "unexpected 'x' after the end of the JSON value"),
         (#"{"a": "\x"}"#, 1, 8, "unknown escape"),
         (#"{"a": "\ud800"}"#, 1, 8, "not followed by a low surrogate"),
         (#"{"a": "\udc00"}"#, 1, 8, "lone low surrogate"),
