@@ -24,7 +24,7 @@ struct ConfigFileTests {
         ("{\"a\": [1, 2", "line 1, column 12", "unexpected end of text"),
         ("{\n\n  x: 1}", "line 3, column 3", "expected a quoted key"),
         ("{\"a\": tru}", "line 1, column 7", "expected true"),
-        ("{} extra", "line 1, column 4", "unexpected text"),
+        ("{} extra", "line 1, column 4", "unexpected 'e' after the end of the JSON value"),
         ("{\"a\": 1,\n \"a\": 2}", "line 2, column 2", "duplicate key \"a\" (first at line 1, column 2)"),
         ("\u{FEFF}{\"a\": tru}", "line 1, column 7", "expected true"),
     ])
