@@ -4,7 +4,8 @@ public import StrictJSON
 /// What an agent says about a bundle (`POST /v1/agents/{id}/policy-report`):
 /// `{"version": V, "result": "applied"|"rejected"|"reverted", "code": "…", "reason": "…",
 ///   "health": {"trips": n, "safe_state_s": x, "alarms": ["…"]}, "at": "RFC 3339"}`.
-/// `version` and `result` are required, `code` too when rejected; the rest may be left out. Read strictly.
+/// `version` and `result` are required, `code` too when rejected; the rest may be left out (an empty `code` or
+/// `reason` is none). Read strictly.
 public struct PolicyReport: Sendable, Hashable {
     public enum Result: String, Sendable, Hashable, CaseIterable {
         case applied, rejected, reverted
@@ -46,8 +47,8 @@ public struct PolicyReport: Sendable, Hashable {
             throw .schema(line: resultNode.line, field: "result", "\"\(word)\" is not applied, rejected or reverted")
         }
         self.result = result
-        if let node = top.optional("code") {
-            let code = try node.string("code")
+        // The agent writes every key of the report, `code` and `reason` empty for `applied`: empty is "none".
+        if let node = top.optional("code"), case let code = try node.string("code"), !code.isEmpty {
             guard Self.isCode(code) else {
                 throw .schema(line: node.line, field: "code", "\"\(code)\" is not a code (1–64 of A–Z, 0–9, _, starting with a letter)")
             }
@@ -56,8 +57,7 @@ public struct PolicyReport: Sendable, Hashable {
         if result == .rejected, code == nil {
             throw .schema(line: top.node.line, field: "code", "a rejected bundle is reported with its refusal code")
         }
-        if let node = top.optional("reason") {
-            let text = try node.string("reason")
+        if let node = top.optional("reason"), case let text = try node.string("reason"), !text.isEmpty {
             guard text.utf8.count <= Self.maxReasonBytes else {
                 throw .schema(line: node.line, field: "reason", "\(text.utf8.count) bytes, over the \(Self.maxReasonBytes)-byte cap")
             }
@@ -83,18 +83,28 @@ public struct PolicyReport: Sendable, Hashable {
             health.safeStateS = seconds
         }
         if let node = object.optional("alarms") {
-            let items = try node.array(object.path("alarms"))
-            guard items.count <= maxAlarms else {
-                throw .schema(line: node.line, field: object.path("alarms"), "\(items.count) alarms, more than \(maxAlarms)")
-            }
-            for (index, item) in items.enumerated() {
+            // Each is checked; the first `maxAlarms` distinct ones are kept (one is enough to make the agent unhealthy,
+            // and an agent with many chargers may have more in force: its report must not be refused for that).
+            for (index, item) in try node.array(object.path("alarms")).enumerated() {
                 let field = "\(object.path("alarms"))[\(index)]"
                 let alarm = try item.string(field)
-                guard isCode(alarm) else { throw .schema(line: item.line, field: field, "\"\(alarm)\" is not an alarm code") }
-                if !health.alarms.contains(alarm) { health.alarms.append(alarm) }
+                guard isAlarm(alarm) else {
+                    throw .schema(line: item.line, field: field, "\"\(alarm)\" is not an alarm code (CODE, or CODE:DEVICE for one device's alarm)")
+                }
+                if health.alarms.count < maxAlarms, !health.alarms.contains(alarm) { health.alarms.append(alarm) }
             }
         }
         return health
+    }
+
+    /// An alarm as the agent keys it: a code, or a code and the device it is about (`SETPOINT_NOT_FOLLOWED:evse-3`: one
+    /// per charger; the agent's device and charger ids are free text, so any 1–128 bytes without control characters).
+    static func isAlarm(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard isCode(String(parts[0])) else { return false }
+        guard parts.count == 2 else { return true }
+        let device = parts[1].utf8
+        return (1...128).contains(device.count) && device.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
     }
 
     /// Refusal and alarm codes: `^[A-Z][A-Z0-9_]{0,63}$`.
