@@ -6,7 +6,9 @@
 #   3. the PKI against the openssl CLI and curl (mutual TLS on loopback),
 #   4. kill -9 and restart of the agent process while offline,
 #   5. end to end over mutual TLS: simulator, agent and aggregator processes, an aggregator outage and a kill -9,
-#   6. whole nights rehearsed against a perfect-foresight floor (scipy in a venv), and the agent stalled by SIGSTOP.
+#   6. whole nights rehearsed against a perfect-foresight floor (scipy in a venv), and the agent stalled by SIGSTOP,
+#   7. a staged rollout of signed policy to 20 agent processes, each on its own simulated field, over mutual TLS: the
+#      canary and uneven waves, a bundle that trips the canary reverted on probation and the rollout halted, restarts.
 # Each part prints its own closing line; the last line sums them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ swift_run() {
 swift_run parallel --skip "$cadence_suites"
 swift_run cadence --skip-build --filter "$cadence_suites"
 
-for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
+for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-rollout.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}

@@ -26,6 +26,7 @@ extension AgentConfig {
             guard calibration.offset.isFinite else { throw .invalid("meter.calibration.\(name).offset", "must be a finite number") }
         }
         try temperature?.transport.validate("temperature.transport")
+        try validateTrust()
 
         var endpoints: [String: String] = [meter.transport.description: "meter"]
         var ids: [String: String] = [:]

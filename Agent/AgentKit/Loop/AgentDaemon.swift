@@ -1,6 +1,8 @@
 import GridCore
 public import Logging
+import PolicyTrust
 public import ServiceLifecycle
+import EdgeCurl
 
 /// The agent's long-running parts as `v2g-agent run` assembles them from its configuration, ready for one
 /// `ServiceGroup`:
@@ -8,23 +10,32 @@ public import ServiceLifecycle
 /// - `ControlLoopService` on a thread of its own (`v2g-cycle`): poll, plan, write, remember, then the telemetry append;
 /// - `OperationsService` on another (`v2g-outputs`): the status file, the Prometheus textfile, the watchdog;
 /// - `UplinkService` on a third (`v2g-uplink`): it seals and reads the SQLite queue; its HTTPS transfers block
-///   EdgeCurl's dispatch queue.
+///   EdgeCurl's dispatch queue;
+/// - `PolicyFetchService` on a fourth (`v2g-policy`): roots, signed bundles and reports (docs/agent.md).
 ///
 /// Nothing that blocks shares a thread with another part, so a Modbus device that never answers slows the cycle and
 /// nothing else. Call `stop()` once the group has returned.
 public final class AgentDaemon: Sendable {
     public let config: AgentConfig
     public let cache: GuardedCache
-    /// Where policies reach the loop: the policy file at start, signed bundles later.
+    /// Where policies reach the loop: the policy file at start, fetched bundles.
     public let inbox: PolicyInbox
     public let operations: AgentOperations
     /// nil without an `uplink` section, or when its queue or TLS set-up failed (logged; regulation goes on).
     public let uplink: AgentUplink?
+    /// The policy path's alarms and figures.
+    public let policyWatch: PolicyWatch
+    /// The root of trust; nil without a `trust` section.
+    public let trust: TrustAnchor?
+    /// nil without a `policy_fetch` section, or when its set-up failed (logged; regulation goes on).
+    public let fetcher: PolicyFetcher?
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
     private let cycleThread = DedicatedThreadExecutor(name: "v2g-cycle")
     private let outputThread = DedicatedThreadExecutor(name: "v2g-outputs")
     /// Only with an `uplink` section.
     private let uplinkThread: DedicatedThreadExecutor?
+    /// Only with a `policy_fetch` section.
+    private let policyThread: DedicatedThreadExecutor?
 
     /// `statusInterval` is the status file's period in wall time (default: the cycle period, within 0.1–1 s).
     public init(
@@ -34,18 +45,29 @@ public final class AgentDaemon: Sendable {
         self.config = config
         let cache = GuardedCache(path: config.cachePath, logger: logger)
         let inbox = PolicyInbox()
-        Self.deliverPolicyFile(config, to: inbox, logger: logger)
+        let watch = PolicyWatch(cache: cache, trustConfigured: config.trust != nil)
+        let trust = config.trust.map { TrustAnchor(config: $0, cache: cache, watch: watch, logger: logger) }
+        SeedPolicy.offer(config, trust: trust, cache: cache, inbox: inbox, watch: watch, now: clock.now(), logger: logger)
+        let keyWatch = TLSKeyWatch(keyFiles: [config.uplink?.keyFile, config.policyFetchSettings?.keyFile].compactMap { $0 })
+        for path in keyWatch.keyFiles {
+            if let exposure = MutualTLSFiles.exposure(ofKeyFile: path) { logger.error("TLS key refused: \(exposure)") }
+        }
+        let policyThread = config.policyFetchSettings.map { _ in DedicatedThreadExecutor(name: "v2g-policy") }
+        let fetcher = Self.fetcher(config, trust: trust, cache: cache, inbox: inbox, watch: watch, clock: clock, logger: logger)
         let operations = AgentOperations(config: config, policyVersion: cache.policyInForce().version, logger: logger, notifier: notifier)
         let uplinkThread = config.uplink.map { _ in DedicatedThreadExecutor(name: "v2g-uplink") }
         let uplink = uplinkThread.flatMap { thread in
             Self.uplink(config, clock: clock, policy: cache.policyInForce(), operations: operations, executor: thread, logger: logger)
         }
-        let alarmSources: [any AlarmSource] = uplink.map { [$0] } ?? []
+        let alarmSources: [any AlarmSource] = (uplink.map { [$0] } ?? []) + [keyWatch]
         let loop = ControlLoopService(
             logger: logger, clock: clock, executor: cycleThread, heartbeat: operations.heartbeat,
             makeLoop: {
-                let loop = ControlLoop(field: ModbusFieldBus(config: config), cache: cache, inbox: inbox, alarmSources: alarmSources, logger: logger)
+                let loop = ControlLoop(
+                    field: ModbusFieldBus(config: config), cache: cache, inbox: inbox, alarmSources: alarmSources, policyWatch: watch,
+                    logger: logger)
                 loop.setCyclePeriod(config.cyclePeriodS)
+                loop.setProbation(windowS: config.policyFetchSettings?.probationS)
                 return loop
             },
             afterCycle: { outcome, loop, took, now in
@@ -58,31 +80,42 @@ public final class AgentDaemon: Sendable {
             interval: statusInterval ?? .milliseconds(Int64(periodMs)), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop), .init(service: outputs)]
         if let uplink { services.append(.init(service: uplink.service)) }
+        if let fetcher {
+            services.append(.init(service: PolicyFetchService(fetcher: fetcher, watch: watch, executor: policyThread, logger: logger)))
+        }
         self.cache = cache
         self.inbox = inbox
         self.operations = operations
         self.uplink = uplink
+        self.policyWatch = watch
+        self.trust = trust
+        self.fetcher = fetcher
         self.uplinkThread = uplinkThread
+        self.policyThread = policyThread
         self.services = services
     }
 
-    /// Lets the two threads end; call it after the service group has returned.
+    /// Lets the threads end; call it after the service group has returned.
     public func stop() {
         cycleThread.stop()
         outputThread.stop()
         uplinkThread?.stop()
+        policyThread?.stop()
     }
 
-    /// A local policy file (commissioning) goes to the loop's inbox like any other policy: the loop takes it before its
-    /// first cycle, and the cache adopts it only if it is newer than every version it has accepted.
-    private static func deliverPolicyFile(_ config: AgentConfig, to inbox: PolicyInbox, logger: Logger) {
-        guard let path = config.policyFile else { return }
+    /// The fetcher of roots and bundles, with a `policy_fetch` section and a root of trust to check against.
+    private static func fetcher(
+        _ config: AgentConfig, trust: TrustAnchor?, cache: GuardedCache, inbox: PolicyInbox, watch: PolicyWatch, clock: AgentClock,
+        logger: Logger
+    ) -> PolicyFetcher? {
+        guard let settings = config.policyFetchSettings, let trust else { return nil }
         do {
-            let (policy, bytes) = try ConfigFile.loadPolicyWithBytes(path: path)
-            inbox.deliver(PolicyInbox.Delivery(policy: policy, bundleBytes: bytes, receivedAt: .wallClock(), source: path))
+            return try PolicyFetcher(
+                settings: settings, agent: AgentIdentity(id: config.agentID, groups: config.trust?.groups ?? []), trust: trust,
+                cache: cache, inbox: inbox, watch: watch, clock: clock, logger: logger)
         } catch {
-            // The agent still runs, on the cached policy or the built-in safe defaults.
-            logger.error("policy file refused: \(error)")
+            logger.error("policy fetch disabled: \(error)")
+            return nil
         }
     }
 

@@ -4,19 +4,13 @@
 Usage: scripted_aggregator.py [CERT KEY CA] (see loopback_server.py). The agent id in the path picks the answer:
 ack (any other id), dup, mismatch, html, conflict, too-large, bad-frame, forbidden, unavailable, throttled, slow, huge.
 """
-import http.server
 import json
 import time
 
-from loopback_server import serve
+from loopback_server import QuietHandler, serve
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
@@ -46,14 +40,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif agent == "huge":
             body = {"sequence": sequence, "duplicate": False, "pad": "x" * 200000}
         data = b"<html>ok</html>" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html" if body is None else "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.reply(status, data, [("Content-Type", "text/html" if body is None else "application/json")])
 
 
 serve(Handler)
