@@ -4,6 +4,11 @@ import PackageDescription
 // v2g-edge: one package, two programs (v2g-agent, v2g-aggregator) over one shared core.
 // Folder layout is fixed: Common/ (shared core and C wrappers), Agent/, Aggregator/, Tools/, Tests/.
 
+// The numeric core (control cycle, horizon planner) and the feeder physics are optimised in debug builds too: a
+// night rehearsed in tests, or a plan made inside a 1 s cycle at ×40 simulated time, is otherwise 10–30× slower
+// than what a release agent runs.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "v2g-edge",
     platforms: [.macOS(.v15)],
@@ -21,6 +26,10 @@ let package = Package(
         .library(name: "TelemetryTesting", targets: ["TelemetryTesting"]),
         // For the benchmarks package: bundle verification, with the key type it signs with.
         .library(name: "PolicyTrust", targets: ["PolicyTrust", "EdgeCrypto"]),
+        // For the benchmarks package: the rollout benchmark's simulated agents (libcurl, conditional GET) and its
+        // signed-policy fixture and request format.
+        .library(name: "EdgeCurl", targets: ["EdgeCurl"]),
+        .library(name: "AggregatorTesting", targets: ["AggregatorTesting", "AggregatorKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +56,7 @@ let package = Package(
         .target(name: "EdgeCurl", dependencies: ["CCurl"], path: "Common/EdgeCurl"),
 
         // The pure control core: no I/O, injected clock.
-        .target(name: "GridCore", path: "Common/GridCore"),
+        .target(name: "GridCore", path: "Common/GridCore", swiftSettings: optimizedInDebug),
         // Telemetry frames: quantized, columnar, predicted residuals in a bit stream, then zstd (docs/telemetry.md).
         .target(name: "Telemetry", dependencies: ["EdgeZstd"], path: "Common/Telemetry"),
         // Test data: the seeded synthetic feeder and the plain coder the format is measured against, for tests,
@@ -64,9 +73,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl",
-                // Signed neighborhood envelopes (verification only; the root file is pinned at provisioning).
-                "PolicyTrust", "EdgeCrypto",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -87,25 +94,38 @@ let package = Package(
         // Operator CLI.
         // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
         // TelemetryTesting: `telemetry synth` writes the synthetic feeder's stream.
-        .target(name: "AdmKit", dependencies: ["GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON"], path: "Tools/AdmKit"),
+        // EdgeCurl and AggregatorKit: `rollout …` and `roots publish` talk to the aggregator over mutual TLS with an
+        // operator certificate, in the aggregator's own request format.
+        .target(
+            name: "AdmKit",
+            dependencies: [
+                "GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON", "EdgeCurl", "AggregatorKit",
+            ],
+            path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
             dependencies: ["AdmKit", "GridCore", "PolicyTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/v2g-adm"
         ),
 
-        // Aggregator: storage and ingest (no server stack), then the HTTPS server on Hummingbird 2.
+        // Aggregator: storage, ingest and rollouts (no server stack), then the HTTPS server on Hummingbird 2.
         .target(
             name: "AggregatorKit",
-            dependencies: ["Telemetry", "EdgeSQLite"],
+            dependencies: [
+                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Aggregator/AggregatorKit"
         ),
-        // Test support: the in-memory store with the SQLite store's semantics (never linked into a program).
-        .target(name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry"], path: "Aggregator/AggregatorTesting"),
+        // Test support: the in-memory stores with the SQLite stores' semantics, and a signed-policy fixture (never linked
+        // into a program).
+        .target(
+            name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore"],
+            path: "Aggregator/AggregatorTesting"),
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry",
+                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -117,14 +137,16 @@ let package = Package(
         .executableTarget(
             name: "v2g-aggregator",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry",
+                "AggregatorServer", "AggregatorKit", "Telemetry", "PolicyTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Aggregator/v2g-aggregator"
         ),
 
         // Field simulator: SunSpec Modbus servers with feeder physics.
-        .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit"),
+        .target(name: "SimKit", dependencies: ["GridCore", "SunSpec", "EdgeModbus"], path: "Simulator/SimKit", swiftSettings: optimizedInDebug),
         .executableTarget(
             name: "v2g-sim",
             dependencies: ["SimKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -132,11 +154,14 @@ let package = Package(
         ),
 
         .testTarget(
-            name: "AggregatorKitTests", dependencies: ["AggregatorKit", "AggregatorTesting", "Telemetry"], path: "Tests/AggregatorKitTests"),
+            name: "AggregatorKitTests",
+            dependencies: ["AggregatorKit", "AggregatorTesting", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON"],
+            path: "Tests/AggregatorKitTests"),
         .testTarget(
             name: "AggregatorServerTests",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd",
+                "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
+                "GridCore", "AdmKit",
             ],
             path: "Tests/AggregatorServerTests"
         ),
@@ -155,8 +180,11 @@ let package = Package(
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto"], path: "Tests/EdgeCryptoTests"),
         .testTarget(name: "EdgeSQLiteTests", dependencies: ["EdgeSQLite"], path: "Tests/EdgeSQLiteTests"),
         // libcurl against Python's HTTP server and openssl s_server over mutual TLS on loopback.
-        .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl"], path: "Tests/EdgeCurlTests"),
-        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AgentKitTests"),
+        .testTarget(name: "EdgeCurlTests", dependencies: ["EdgeCurl", "PeerProcesses"], path: "Tests/EdgeCurlTests"),
+        // Test support: child processes (peers, tools, the programs) waited on off the cooperative pool.
+        .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
+        .testTarget(
+            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
         .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
         .testTarget(

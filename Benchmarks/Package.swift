@@ -43,12 +43,15 @@ let package = Package(
             path: "Benchmarks/Telemetry",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Aggregator ingest over mutual TLS and the agent's CPU per batch. The server is the real
-        // `v2g-aggregator serve` in a child process (AggregatorServer is not a library product of the root package):
-        // build it first with `swift build -c release --product v2g-aggregator` here (docs/benchmarks.md).
+        // The real `v2g-aggregator serve` in a child process on a provisioned PKI (AggregatorServer is not a library
+        // product of the root package): build it first with `swift build -c release --product v2g-aggregator` here
+        // (docs/benchmarks.md).
+        .target(name: "AggregatorBench", path: "Benchmarks/AggregatorBench"),
+        // Aggregator ingest over mutual TLS and the agent's CPU per batch.
         .executableTarget(
             name: "IngestBenchmarks",
             dependencies: [
+                "AggregatorBench",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AgentKit", package: "v2g-edge"),
                 .product(name: "Telemetry", package: "v2g-edge"),
@@ -66,6 +69,20 @@ let package = Package(
                 .product(name: "GridCore", package: "v2g-edge"),
             ],
             path: "Benchmarks/PolicyTrust",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Rolling a bundle out to 1,000 simulated agents (conditional GET, verify, report) against the real server.
+        .executableTarget(
+            name: "RolloutBenchmarks",
+            dependencies: [
+                "AggregatorBench",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EdgeCurl", package: "v2g-edge"),
+                .product(name: "PolicyTrust", package: "v2g-edge"),
+                .product(name: "GridCore", package: "v2g-edge"),
+                .product(name: "AggregatorTesting", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/Rollout",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

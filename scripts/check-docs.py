@@ -21,7 +21,10 @@ CODE_PATH = re.compile(
     r"`((?:docs|scripts|examples|provisioning|packaging|Tests|Common|Agent|Aggregator|Simulator|Tools|Benchmarks)/"
     r"[A-Za-z0-9_./+-]+|[A-Za-z0-9_-]+\.md)`"
 )
-OUTSIDE = re.compile(r"design brief|DESIGN\.md|\bissue\s+#?\d+|\bissues?\s+\d+\s*(and|,|–|-)\s*\d+", re.IGNORECASE)
+OUTSIDE = re.compile(
+    r"design brief|DESIGN\.md|\bissue\s+#?\d+|\bissues?\s+\d+\s*(and|,|–|-)\s*\d+"
+    r"|\b(later|next|this|the) issues?\b(?!\s+(is|was|that|here))|\bthe issue'?s\b",
+    re.IGNORECASE)
 TEXT_SUFFIXES = (".md", ".swift", ".sh", ".py", ".json", ".txt", ".service", ".toml", ".yml", ".yaml", ".h")
 
 

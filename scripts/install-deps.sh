@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   pkg-config
-  libmodbus-dev libzstd-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev  # the C libraries (design brief §6)
+  libmodbus-dev libzstd-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev  # the C libraries
   openssl       # CLI: an independent peer for the Ed25519 tests, and the provisioning scripts
   socat         # a pty pair for the Modbus RTU test
   curl util-linux coreutils  # curl as a second TLS client; flock and timeout for the PKI test

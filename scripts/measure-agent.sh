@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3's size and memory figures for v2g-agent: the stripped static release binary (target ≤ 16 MB) and the
+# The size and memory figures for v2g-agent: the stripped static release binary (target ≤ 16 MB) and the
 # resident memory of that binary regulating 50 chargers over Modbus TCP on loopback (target ≤ 20 MB).
 # The field simulator (debug build) serves examples/scenarios/bench-50-chargers.json on ephemeral ports.
 # Nothing needs a network once the packages are resolved. Run from anywhere: ./scripts/measure-agent.sh

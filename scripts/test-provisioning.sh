@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Provisioning end to end: provisioning/v2g-pki makes a CA, the aggregator's certificate and two agents,
-# then revokes one. The openssl CLI and curl check the result independently of the script, down to a
+# Provisioning end to end: provisioning/v2g-pki makes a CA, the aggregator's certificate, two agents and an
+# operator, then revokes one agent and the operator. The openssl CLI and curl check the result independently of the script, down to a
 # real mutual-TLS handshake on loopback (openssl s_server requiring a client certificate, with the CRL).
 # Prints one line per check and ends with "N passed, M failed"; exits non-zero if any check failed.
 set -euo pipefail
@@ -117,16 +117,37 @@ for id in tx-001 tx-002; do
   check "$id bound as CN=$id" subject_is "$ca/agents/$id.crt" "CN=$id,OU=v2g-agent"
   check "$id keyUsage critical digitalSignature" ext_has "$ca/agents/$id.crt" keyUsage 'critical' '^ *Digital Signature$'
   check "$id EKU clientAuth only" ext_has "$ca/agents/$id.crt" extendedKeyUsage '^ *TLS Web Client Authentication$'
-  check "$id bundle holds ca.crt, agent.crt, agent.key (the issued pair)" \
-    sh -c "cmp -s '$ca/bundles/agent-$id/ca.crt' '$ca/ca.crt' && cmp -s '$ca/bundles/agent-$id/agent.crt' '$ca/agents/$id.crt' &&
-           cmp -s '$ca/bundles/agent-$id/agent.key' '$ca/agents/$id.key' &&
+  check "$id kit holds ca.crt, agent.crt, agent.key (the issued pair)" \
+    sh -c "cmp -s '$ca/kits/agent-$id/ca.crt' '$ca/ca.crt' && cmp -s '$ca/kits/agent-$id/agent.crt' '$ca/agents/$id.crt' &&
+           cmp -s '$ca/kits/agent-$id/agent.key' '$ca/agents/$id.key' &&
            [ \"\$(openssl pkey -in '$ca/agents/$id.key' -pubout)\" = \"\$(openssl x509 -in '$ca/agents/$id.crt' -noout -pubkey)\" ]"
   check "$id verifies (-CAfile, purpose sslclient) before revocation" \
     verify_ok -CAfile "$ca/ca.crt" -purpose sslclient "$ca/agents/$id.crt"
 done
 check "agent cert does not pass as a TLS server" \
   verify_fails_with 'unsuitable certificate purpose' -CAfile "$ca/ca.crt" -purpose sslserver "$ca/agents/tx-001.crt"
-check "every key file is 0600 (agents, bundles, server, CA)" keys_are_0600
+
+# ---- 3b. an operator (v2g-adm rollout): its own OU and URI, never an agent's ----
+check "issue-operator j.doe" "$pki" issue-operator --dir "$ca" --name j.doe
+check "operator bound as SAN URI urn:v2g:operator:j.doe (and no agent URI)" \
+  sh -c "openssl x509 -in '$ca/operators/j.doe.crt' -noout -ext subjectAltName | grep -Eq '^ *URI:urn:v2g:operator:j\.doe\$' &&
+         ! openssl x509 -in '$ca/operators/j.doe.crt' -noout -ext subjectAltName | grep -q 'urn:v2g:agent:'"
+check "operator bound as CN=j.doe with OU=v2g-operator" subject_is "$ca/operators/j.doe.crt" "CN=j.doe,OU=v2g-operator"
+check "operator EKU clientAuth only" ext_has "$ca/operators/j.doe.crt" extendedKeyUsage '^ *TLS Web Client Authentication$'
+check "operator keyUsage critical digitalSignature" ext_has "$ca/operators/j.doe.crt" keyUsage 'critical' '^ *Digital Signature$'
+check "operator kit holds ca.crt, operator.crt, operator.key (the issued pair)" \
+  sh -c "cmp -s '$ca/kits/operator-j.doe/ca.crt' '$ca/ca.crt' && cmp -s '$ca/kits/operator-j.doe/operator.crt' '$ca/operators/j.doe.crt' &&
+         [ \"\$(openssl pkey -in '$ca/kits/operator-j.doe/operator.key' -pubout)\" = \"\$(openssl x509 -in '$ca/operators/j.doe.crt' -noout -pubkey)\" ]"
+check "operator verifies (-CAfile, purpose sslclient)" verify_ok -CAfile "$ca/ca.crt" -purpose sslclient "$ca/operators/j.doe.crt"
+check "list shows j.doe as an operator" \
+  sh -c "'$pki' list --dir '$ca' | grep -Eq '^[0-9A-F]+ +valid +operator +j\.doe '"
+refuses "duplicate operator without --force" "$pki" issue-operator --dir "$ca" --name j.doe
+refuses "operator name with a slash" "$pki" issue-operator --dir "$ca" --name 'ops/1'
+refuses "operator name '..'" "$pki" issue-operator --dir "$ca" --name ..
+refuses "revoke with two kinds at once" "$pki" revoke --dir "$ca" --operator j.doe --agent-id tx-001
+check "no folder is called bundles any more (kits/ holds the per-host folders)" \
+  sh -c "[ ! -e '$ca/bundles' ] && [ -d '$ca/kits' ]"
+check "every key file is 0600 (agents, operators, kits, server, CA)" keys_are_0600
 
 # ---- 4. bad inputs fail clearly ----
 cp "$ca/agents/tx-001.key" "$work/tx-001.key.before"
@@ -146,8 +167,10 @@ refuses "revoke with an unknown reason" "$pki" revoke --dir "$ca" --agent-id tx-
 refuses "a certificate outliving the CA" "$pki" issue-agent --dir "$ca" --agent-id tx-010 --days 5000
 refuses "bad IP address" "$pki" issue-server --dir "$ca" --name other.example --ip 300.1.1.1
 
-# The bundles as the controllers hold them (revoking deletes the CA machine's copy of the key).
-for id in tx-001 tx-002; do cp -r "$ca/bundles/agent-$id" "$work/controller-$id"; done
+# The kits as the controllers (and the operator) hold them (revoking deletes the CA machine's copy of the key).
+for id in tx-001 tx-002; do cp -r "$ca/kits/agent-$id" "$work/controller-$id"; done
+cp -r "$ca/kits/operator-j.doe" "$work/operator-j.doe"
+operator="$work/operator-j.doe"
 good="$work/controller-tx-001"
 revoked="$work/controller-tx-002"
 
@@ -159,7 +182,7 @@ check "CRL lists tx-002's serial with keyCompromise" crl_lists "$ca/crl.pem" "$r
 check "CRL is signed by the CA and has a nextUpdate" \
   sh -c "openssl crl -in '$ca/crl.pem' -CAfile '$ca/ca.crt' -noout 2>&1 | grep -q 'verify OK' &&
          openssl crl -in '$ca/crl.pem' -noout -nextupdate | grep -q '^nextUpdate=[A-Z]'"
-check "revoked agent's key is gone from the CA machine" sh -c "[ ! -e '$ca/agents/tx-002.key' ] && [ ! -e '$ca/bundles/agent-tx-002' ]"
+check "revoked agent's key is gone from the CA machine" sh -c "[ ! -e '$ca/agents/tx-002.key' ] && [ ! -e '$ca/kits/agent-tx-002' ]"
 check "list shows tx-001 valid" list_shows "$(serial_of "$good/agent.crt")" valid tx-001
 check "list shows tx-002 revoked" list_shows "$revoked_serial" revoked tx-002
 check "revoke again is harmless (no valid certificate left)" "$pki" revoke --dir "$ca" --agent-id tx-002
@@ -218,6 +241,7 @@ check "a second, foreign CA issues a look-alike tx-001" \
 if check "s_server -Verify 1 -crl_check listens on a free loopback port" start_server; then
   check "good agent tx-001: mutual-TLS handshake on 127.0.0.1:$port and HTTP 200 (TLS 1.3)" handshake_ok "$good/agent.crt" "$good/agent.key"
   check "good agent tx-001: handshake and HTTP 200 (TLS 1.2)" handshake_ok "$good/agent.crt" "$good/agent.key" -tls1_2
+  check "operator j.doe: mutual-TLS handshake and HTTP 200" handshake_ok "$operator/operator.crt" "$operator/operator.key"
   check "revoked agent tx-002 refused: alert certificate revoked (TLS 1.3)" \
     handshake_refused 'certificate revoked' "$revoked/agent.crt" "$revoked/agent.key"
   check "revoked agent tx-002 refused: alert certificate revoked (TLS 1.2)" \
@@ -245,6 +269,22 @@ check "the old tx-001 certificate is in the CRL as superseded" crl_lists "$ca/cr
 check "the new tx-001 certificate passes verify -crl_check" \
   verify_ok -CAfile "$ca/ca.crt" -crl_check -CRLfile "$ca/crl.pem" -purpose sslclient "$ca/agents/tx-001.crt"
 check "keys are still 0600 after rotation" keys_are_0600
+
+# ---- 7b. a CA directory from before the rename: its per-host folders move to kits/ on the next run ----
+cp -a "$ca" "$work/old-ca"
+mv "$work/old-ca/kits" "$work/old-ca/bundles"
+check "an older CA directory's bundles/ becomes kits/ on the next run" \
+  sh -c "'$pki' crl --dir '$work/old-ca' && [ ! -e '$work/old-ca/bundles' ] && [ -f '$work/old-ca/kits/agent-tx-001/agent.key' ]"
+
+# ---- 8. an operator leaves: revoke --operator ----
+operator_serial="$(serial_of "$operator/operator.crt")"
+check "revoke --operator j.doe --reason affiliationChanged" "$pki" revoke --dir "$ca" --operator j.doe --reason affiliationChanged
+check "CRL lists j.doe's serial with affiliationChanged" crl_lists "$ca/crl.pem" "$operator_serial" affiliationChanged
+check "revoked operator's key and kit are gone from the CA machine" \
+  sh -c "[ ! -e '$ca/operators/j.doe.key' ] && [ ! -e '$ca/kits/operator-j.doe' ]"
+check "j.doe fails verify -crl_check (certificate revoked)" \
+  verify_fails_with 'certificate revoked' -CAfile "$ca/ca.crt" -crl_check -CRLfile "$ca/crl.pem" "$operator/operator.crt"
+refuses "revoke of an operator never issued" "$pki" revoke --dir "$ca" --operator nobody
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

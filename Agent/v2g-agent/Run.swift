@@ -4,6 +4,11 @@ import GridCore
 public import Logging
 import ServiceLifecycle
 import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The daemon: regulate every cycle until SIGTERM. Needs no network to start or to run.
 struct Run: AsyncParsableCommand {
@@ -12,8 +17,9 @@ struct Run: AsyncParsableCommand {
         discussion: """
             The configuration names the meter, the temperature block and each charger (docs/agent-config.md).
             The policy in force comes from the local cache; --config's policy_file seeds it when the cache holds
-            none or an older version (never a lower or equal one). Without either, the built-in safe defaults apply.
-            The agent opens no port.
+            none or an older version (never a lower or equal one); with a trust section it must be a signed bundle,
+            and policy_fetch brings signed bundles from the aggregator. Without any, the built-in safe defaults
+            apply. The agent opens no port.
             """
     )
 
@@ -27,6 +33,8 @@ struct Run: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // Nothing the agent creates is for others: at most 0640 for files, 0750 for directories.
+        umask(0o027)
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -37,6 +37,8 @@ struct Status: ParsableCommand {
             print("neutral \(fmt(status.neutralCurrentA)) A   VUF \(fmt(status.voltageUnbalancePercent)) %   hot-spot \(fmt(status.hotSpotC)) °C   allowed \(fmt(status.allowedKVA)) kVA   cycle \(fmt(status.cycleDurationS.map { $0 * 1000 })) ms")
             print(status.alarms.isEmpty ? "alarms: none" : "alarms:")
             for alarm in status.alarms { print("  \(alarm.code): \(alarm.message)") }
+            for notice in status.notices ?? [] { print("notice: \(notice.code): \(notice.message)") }
+            if let path = status.policyPath { print(Self.describe(path, now: .wallClock())) }
             for charger in status.chargers {
                 print("  \(charger.id.padding(12)) \(charger.phase.description.padding(4)) P \(fmt(charger.activePowerKW)) kW  Q \(fmt(charger.reactivePowerKvar)) kvar\(charger.online ? "" : "  OFFLINE")")
             }
@@ -45,6 +47,24 @@ struct Status: ParsableCommand {
         } catch let error as ConfigFileError {
             throw fail(error.description)
         }
+    }
+}
+
+extension Status {
+    /// One line: the root, the last fetch, the reports, the probation.
+    static func describe(_ path: PolicyPathStatus, now: Timestamp) -> String {
+        var parts = ["signed policy: root v\(path.rootVersion.map(String.init) ?? "none")"]
+        if let expires = path.rootExpires { parts[0] += " (expires \(expires.rfc3339))" }
+        if let fetch = path.lastFetch {
+            parts.append("last fetch \(fetch)" + (path.lastFetchAt.map { " \(Int((now - $0).rounded())) s ago" } ?? ""))
+        } else {
+            parts.append("not fetched yet")
+        }
+        parts.append("\(path.pendingReports) report\(path.pendingReports == 1 ? "" : "s") pending")
+        if let version = path.probationVersion {
+            parts.append("v\(version) on probation" + (path.probationEndsAt.map { " until \($0.rfc3339)" } ?? ""))
+        }
+        return parts.joined(separator: ", ")
     }
 }
 

@@ -2,7 +2,7 @@ public import Hummingbird
 public import NIOCore
 import NIOSSL
 
-/// Request context that can name the agent behind the connection's verified client certificate.
+/// Request context that can name the agent or operator behind the connection's verified client certificate.
 public struct AgentRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection, to reach its TLS handler.
@@ -13,9 +13,9 @@ public struct AgentRequestContext: RequestContext {
         channel = source.channel
     }
 
-    /// The agent id from the client certificate's SAN URI; nil without a certificate or a valid id.
-    public func peerAgentID() async -> String? {
+    /// The caller from the client certificate's SAN URI; nil without a certificate or a valid identity.
+    public func peer() async -> PeerIdentity? {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
-        return AgentIdentity.agentID(of: certificate)
+        return PeerIdentity.of(certificate)
     }
 }

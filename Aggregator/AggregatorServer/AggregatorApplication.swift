@@ -6,7 +6,8 @@ public import NIOCore
 import NIOSSL
 public import ServiceLifecycle
 
-/// Builds the HTTPS application: mutual TLS with the deployment CA, the routes, the CRL reload on SIGHUP.
+/// Builds the HTTPS application: mutual TLS with the deployment CA, the routes (telemetry, and signed policy when a
+/// coordinator is given), the CRL reload on SIGHUP.
 public struct AggregatorApplication: Sendable {
     /// The Hummingbird application (a `Service`: run it in a `ServiceGroup` or with `runService()`).
     public let application: Application<RouterResponder<AgentRequestContext>>
@@ -14,9 +15,10 @@ public struct AggregatorApplication: Sendable {
     public let trust: ClientTrust
     public let metrics: AggregatorMetrics
 
-    /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the routes.
+    /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
+    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit).
     public init(
-        config: AggregatorConfig, pipeline: IngestPipeline, logger: Logger,
+        config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, logger: Logger,
         metrics: AggregatorMetrics = .init(),
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -45,6 +47,12 @@ public struct AggregatorApplication: Sendable {
 
         let router = Router(context: AgentRequestContext.self)
         AggregatorRoutes(pipeline: pipeline, metrics: metrics, maxBodyBytes: config.limits.maxBodyBytes).add(to: router)
+        if let coordinator {
+            let store = pipeline.store
+            PolicyRoutes(
+                coordinator: coordinator, fleet: { (try? await store.fleet().map(\.agentID)) ?? [] }, metrics: metrics
+            ).add(to: router)
+        }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
         let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)

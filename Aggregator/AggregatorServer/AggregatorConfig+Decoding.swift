@@ -1,101 +1,99 @@
-/// Any key, to list what a JSON object holds.
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
+import StrictJSON
 
-/// Refuses keys the type does not know (a typo must not silently fall back to a default).
-private func refuseUnknownKeys(_ decoder: any Decoder, known: [String], in section: String) throws {
-    let container = try decoder.container(keyedBy: AnyKey.self)
-    // Keys arrive camel-cased by `.convertFromSnakeCase`; report them as the file spells them.
-    for key in container.allKeys where !known.contains(key.stringValue) {
-        throw ConfigProblem(
-            section + snakeCase(key.stringValue), "unknown key; allowed here: \(known.map(snakeCase).joined(separator: ", "))")
-    }
-}
-
-func snakeCase(_ camel: String) -> String {
-    var out = ""
-    for character in camel {
-        if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
-    }
-    return out
-}
-
+/// Reads the configuration file's tree (parsed by `StrictJSON`): every section refuses keys it does not know,
+/// so a typo never falls back to a default; types are checked here, ranges by `AggregatorConfig.check()`.
 extension AggregatorConfig {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case listen, tls, storage, limits }
+    init(reading node: JSONNode) throws(StrictJSONError) {
+        let top = try node.object("")
+        try top.refuseUnknownKeys(["listen", "tls", "trust", "storage", "limits"])
+        listen = try top.optional("listen").map { node throws(StrictJSONError) in try Listen(reading: node.object("listen")) } ?? .init()
+        tls = try TLS(reading: top.require("tls").object("tls"))
+        trust = try top.optional("trust").map { node throws(StrictJSONError) in try Trust(reading: node.object("trust")) } ?? .init()
+        storage = try top.optional("storage").map { node throws(StrictJSONError) in try Storage(reading: node.object("storage")) } ?? .init()
+        limits = try top.optional("limits").map { node throws(StrictJSONError) in try Limits(reading: node.object("limits")) } ?? .init()
+    }
+}
 
-    public init(from decoder: any Decoder) throws {
-        try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "")
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        listen = try container.decodeIfPresent(Listen.self, forKey: .listen) ?? .init()
-        tls = try container.decode(TLS.self, forKey: .tls)
-        storage = try container.decodeIfPresent(Storage.self, forKey: .storage) ?? .init()
-        limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? .init()
+extension JSONObject {
+    /// An optional integer member (left out: nil, so the default stays).
+    func int(_ key: String) throws(StrictJSONError) -> Int? {
+        try optional(key)?.int(path(key))
+    }
+
+    func string(_ key: String) throws(StrictJSONError) -> String? {
+        try optional(key)?.string(path(key))
     }
 }
 
 extension AggregatorConfig.Listen {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case host, port }
-
-    public init(from decoder: any Decoder) throws {
-        try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "listen.")
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+    init(reading object: JSONObject) throws(StrictJSONError) {
+        try object.refuseUnknownKeys(["host", "port"])
         self.init()
-        host = try container.decodeIfPresent(String.self, forKey: .host) ?? host
-        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? port
+        host = try object.string("host") ?? host
+        port = try object.int("port") ?? port
     }
 }
 
 extension AggregatorConfig.TLS {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case caFile, certFile, keyFile, crlFile }
-
-    public init(from decoder: any Decoder) throws {
-        try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "tls.")
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+    init(reading object: JSONObject) throws(StrictJSONError) {
+        try object.refuseUnknownKeys(["ca_file", "cert_file", "key_file", "crl_file"])
         self.init(
-            caFile: try container.decode(String.self, forKey: .caFile),
-            certFile: try container.decode(String.self, forKey: .certFile),
-            keyFile: try container.decode(String.self, forKey: .keyFile),
-            crlFile: try container.decode(String.self, forKey: .crlFile)
-        )
+            caFile: try object.require("ca_file").string(object.path("ca_file")),
+            certFile: try object.require("cert_file").string(object.path("cert_file")),
+            keyFile: try object.require("key_file").string(object.path("key_file")),
+            crlFile: try object.require("crl_file").string(object.path("crl_file")))
+    }
+}
+
+extension AggregatorConfig.Trust {
+    init(reading object: JSONObject) throws(StrictJSONError) {
+        try object.refuseUnknownKeys(["root_file"])
+        self.init(rootFile: try object.string("root_file"))
     }
 }
 
 extension AggregatorConfig.Storage {
-    private enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, rawRetentionDays, aggregateRetentionDays, writeQueueBatches, batchesPerTransaction
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "storage.")
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+    init(reading object: JSONObject) throws(StrictJSONError) {
+        try object.refuseUnknownKeys([
+            "path", "policy_path", "raw_retention_days", "aggregate_retention_days", "write_queue_batches", "batches_per_transaction",
+        ])
         self.init()
-        path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
-        rawRetentionDays = try container.decodeIfPresent(Int.self, forKey: .rawRetentionDays) ?? rawRetentionDays
-        aggregateRetentionDays = try container.decodeIfPresent(Int.self, forKey: .aggregateRetentionDays) ?? aggregateRetentionDays
-        writeQueueBatches = try container.decodeIfPresent(Int.self, forKey: .writeQueueBatches) ?? writeQueueBatches
-        batchesPerTransaction = try container.decodeIfPresent(Int.self, forKey: .batchesPerTransaction) ?? batchesPerTransaction
+        path = try object.string("path") ?? path
+        policyPath = try object.string("policy_path")
+        rawRetentionDays = try object.int("raw_retention_days") ?? rawRetentionDays
+        aggregateRetentionDays = try object.int("aggregate_retention_days") ?? aggregateRetentionDays
+        writeQueueBatches = try object.int("write_queue_batches") ?? writeQueueBatches
+        batchesPerTransaction = try object.int("batches_per_transaction") ?? batchesPerTransaction
     }
 }
 
 extension AggregatorConfig.Limits {
-    private enum CodingKeys: String, CodingKey, CaseIterable {
-        case maxBodyBytes, maxDecompressedBytes, maxCellsPerFrame, maxClockSkewS, maxConnections, requestTimeoutS, handshakeTimeoutS
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "limits.")
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+    init(reading object: JSONObject) throws(StrictJSONError) {
+        try object.refuseUnknownKeys([
+            "max_body_bytes", "max_decompressed_bytes", "max_cells_per_frame", "max_clock_skew_s", "max_connections",
+            "request_timeout_s", "handshake_timeout_s",
+        ])
         self.init()
-        maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
-        maxDecompressedBytes = try container.decodeIfPresent(Int.self, forKey: .maxDecompressedBytes) ?? maxDecompressedBytes
-        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
-        requestTimeoutS = try container.decodeIfPresent(Int.self, forKey: .requestTimeoutS) ?? requestTimeoutS
-        maxCellsPerFrame = try container.decodeIfPresent(Int.self, forKey: .maxCellsPerFrame) ?? maxCellsPerFrame
-        maxClockSkewS = try container.decodeIfPresent(Int.self, forKey: .maxClockSkewS) ?? maxClockSkewS
-        handshakeTimeoutS = try container.decodeIfPresent(Int.self, forKey: .handshakeTimeoutS) ?? handshakeTimeoutS
+        maxBodyBytes = try object.int("max_body_bytes") ?? maxBodyBytes
+        maxDecompressedBytes = try object.int("max_decompressed_bytes") ?? maxDecompressedBytes
+        maxCellsPerFrame = try object.int("max_cells_per_frame") ?? maxCellsPerFrame
+        maxClockSkewS = try object.int("max_clock_skew_s") ?? maxClockSkewS
+        maxConnections = try object.int("max_connections") ?? maxConnections
+        requestTimeoutS = try object.int("request_timeout_s") ?? requestTimeoutS
+        handshakeTimeoutS = try object.int("handshake_timeout_s") ?? handshakeTimeoutS
+    }
+}
+
+extension JSONNode {
+    /// The line of every key in this tree by dotted path (`limits.max_body_bytes`), for range errors found later.
+    func keyLines(prefix: String = "") -> [String: Int] {
+        guard case .object(let members) = value else { return [:] }
+        var lines: [String: Int] = [:]
+        for member in members {
+            let path = prefix.isEmpty ? member.key : "\(prefix).\(member.key)"
+            lines[path] = member.node.line
+            lines.merge(member.node.keyLines(prefix: path)) { first, _ in first }
+        }
+        return lines
     }
 }

@@ -1,16 +1,17 @@
 import FoundationEssentials
+import StrictJSON
 public import Telemetry
 
 /// The aggregator's configuration file (JSON, snake_case keys, unknown keys refused); every key is in docs/aggregator.md.
-public struct AggregatorConfig: Sendable, Hashable, Decodable {
+public struct AggregatorConfig: Sendable, Hashable {
     /// Where the HTTPS server listens.
-    public struct Listen: Sendable, Hashable, Decodable {
+    public struct Listen: Sendable, Hashable {
         public var host: String = "0.0.0.0"
         public var port: Int = 8443
         public init(host: String = "0.0.0.0", port: Int = 8443) { (self.host, self.port) = (host, port) }
     }
     /// PEM files from the deployment CA (docs/provisioning.md).
-    public struct TLS: Sendable, Hashable, Decodable {
+    public struct TLS: Sendable, Hashable {
         public var caFile: String
         public var certFile: String
         public var keyFile: String
@@ -19,9 +20,17 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
             (self.caFile, self.certFile, self.keyFile, self.crlFile) = (caFile, certFile, keyFile, crlFile)
         }
     }
-    /// The SQLite store, how long it keeps raw samples and aggregates, and its write queue.
-    public struct Storage: Sendable, Hashable, Decodable {
+    /// The root of trust for signed policy: the root the aggregator pins (the one agents are provisioned with).
+    public struct Trust: Sendable, Hashable {
+        /// `root.json` as `v2g-adm keys init` wrote it; nil: no signed policy (rollout routes answer 503).
+        public var rootFile: String?
+        public init(rootFile: String? = nil) { self.rootFile = rootFile }
+    }
+    /// The SQLite stores, how long they keep raw samples and aggregates, and the telemetry write queue.
+    public struct Storage: Sendable, Hashable {
         public var path: String = "/var/lib/v2g-aggregator/telemetry.sqlite"
+        /// Roots, rollouts and the audit log; nil: `policy.sqlite` beside `path`.
+        public var policyPath: String? = nil
         public var rawRetentionDays: Int = 30
         public var aggregateRetentionDays: Int = 730
         /// Batches that may wait for the writer; past this an upload gets 503 with Retry-After.
@@ -29,15 +38,22 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
         /// Most batches one transaction commits.
         public var batchesPerTransaction: Int = 64
         public init(
-            path: String = "/var/lib/v2g-aggregator/telemetry.sqlite", rawRetentionDays: Int = 30, aggregateRetentionDays: Int = 730,
-            writeQueueBatches: Int = 512, batchesPerTransaction: Int = 64
+            path: String = "/var/lib/v2g-aggregator/telemetry.sqlite", policyPath: String? = nil, rawRetentionDays: Int = 30,
+            aggregateRetentionDays: Int = 730, writeQueueBatches: Int = 512, batchesPerTransaction: Int = 64
         ) {
-            (self.path, self.rawRetentionDays, self.aggregateRetentionDays) = (path, rawRetentionDays, aggregateRetentionDays)
+            (self.path, self.policyPath, self.rawRetentionDays, self.aggregateRetentionDays) = (path, policyPath, rawRetentionDays, aggregateRetentionDays)
             (self.writeQueueBatches, self.batchesPerTransaction) = (writeQueueBatches, batchesPerTransaction)
+        }
+
+        /// `policyPath`, or `policy.sqlite` in the telemetry store's directory.
+        public var resolvedPolicyPath: String {
+            if let policyPath { return policyPath }
+            guard let slash = path.lastIndex(of: "/") else { return "policy.sqlite" }
+            return String(path[...slash]) + "policy.sqlite"
         }
     }
     /// Per-request limits against large, compressed-bomb and slow clients.
-    public struct Limits: Sendable, Hashable, Decodable {
+    public struct Limits: Sendable, Hashable {
         /// Largest request body on the wire (the compressed frame).
         public var maxBodyBytes: Int = 1 << 20
         /// Largest body a frame may decompress to.
@@ -66,61 +82,40 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
 
     public var listen: Listen
     public var tls: TLS
+    public var trust: Trust
     public var storage: Storage
     public var limits: Limits
 
-    public init(listen: Listen = .init(), tls: TLS, storage: Storage = .init(), limits: Limits = .init()) {
-        (self.listen, self.tls, self.storage, self.limits) = (listen, tls, storage, limits)
+    public init(listen: Listen = .init(), tls: TLS, trust: Trust = .init(), storage: Storage = .init(), limits: Limits = .init()) {
+        (self.listen, self.tls, self.trust, self.storage, self.limits) = (listen, tls, trust, storage, limits)
     }
 
-    /// Parses and checks `bytes` read from `file`: strict JSON (no trailing comma, no duplicate key), known keys,
-    /// values in range. The error names the file, the line and the key.
+    /// Parses and checks `bytes` read from `file` with the one strict reader (`StrictJSON`: no trailing comma, no
+    /// duplicate key, no comment), then known keys, types and ranges. The error names the file, the line and the key:
+    /// `file:line:column: reason` for the text, `file:line: key: reason` for a value.
     public static func parse(_ bytes: [UInt8], file: String = "configuration") throws(AggregatorError) -> AggregatorConfig {
-        let syntax: StrictJSONSyntax
-        do {
-            syntax = try StrictJSONSyntax(checking: bytes)
-        } catch {
-            throw .config("\(file):\(error.line):\(error.column): \(error.reason)")
-        }
-        /// `file:line: key: reason`, the line found from the key (or its section) when the file has it.
-        func located(_ key: String, _ reason: String) -> AggregatorError {
-            var path = key
-            while !path.isEmpty, syntax.keyLines[path] == nil { path = path.split(separator: ".").dropLast().joined(separator: ".") }
-            let line = syntax.keyLines[path].map { ":\($0)" } ?? ""
-            return .config("\(file)\(line): \(key.isEmpty ? "" : key + ": ")\(reason)")
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let tree: JSONNode
         let config: AggregatorConfig
-        do {
-            config = try decoder.decode(AggregatorConfig.self, from: Data(bytes))
-        } catch let problem as ConfigProblem {
-            throw located(problem.key, problem.reason)
-        } catch let error as DecodingError {
-            let (path, reason) = Self.explain(error)
-            throw located(path, reason)
+        do throws(StrictJSONError) {
+            tree = try StrictJSON.parse(bytes)
+            config = try AggregatorConfig(reading: tree)
         } catch {
-            throw .config("\(file): not a valid configuration: \(error)")
+            guard let column = error.column else {
+                throw .config("\(file):\(error.line): \(error.field.isEmpty ? "" : error.field + ": ")\(error.reason)")
+            }
+            throw .config("\(file):\(error.line):\(column): \(error.reason)")
         }
         do {
             try config.check()
         } catch {
-            throw located(error.key, error.reason)
+            // The line of the key, or of the nearest section the file spells.
+            let lines = tree.keyLines()
+            var path = error.key
+            while !path.isEmpty, lines[path] == nil { path = path.split(separator: ".").dropLast().joined(separator: ".") }
+            let line = lines[path].map { ":\($0)" } ?? ""
+            throw .config("\(file)\(line): \(error.key): \(error.reason)")
         }
         return config
-    }
-
-    /// The key path (snake_case, as the file spells it) and a short reason for a decoding error.
-    private static func explain(_ error: DecodingError) -> (String, String) {
-        func path(_ codingPath: [any CodingKey]) -> String { codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".") }
-        switch error {
-        case .typeMismatch(let type, let context): return (path(context.codingPath), "expected \(type)")
-        case .valueNotFound(let type, let context): return (path(context.codingPath), "expected \(type), found null")
-        case .keyNotFound(let key, let context):
-            return (path(context.codingPath), "missing required key \(snakeCase(key.stringValue))")
-        case .dataCorrupted(let context): return (path(context.codingPath), context.debugDescription)
-        @unknown default: return ("", "\(error)")
-        }
     }
 
     /// Range checks that JSON types cannot express; the error names the key.
@@ -129,6 +124,8 @@ public struct AggregatorConfig: Sendable, Hashable, Decodable {
     }
 
     func check() throws(ConfigProblem) {
+        if trust.rootFile?.isEmpty == true { throw ConfigProblem("trust.root_file", "must name a file (leave the key out for no signed policy)") }
+        if storage.policyPath?.isEmpty == true { throw ConfigProblem("storage.policy_path", "must name a file (leave the key out for policy.sqlite beside storage.path)") }
         guard (1...65_535).contains(listen.port) || listen.port == 0 else {
             throw ConfigProblem("listen.port", "\(listen.port) is outside 0...65535")
         }

@@ -71,6 +71,26 @@ public final class AggregatorMetrics: Sendable {
     /// Counts a refusal made before the ingest (TLS, size, path).
     public func reject(_ reason: String) { rejectCounter(reason).increment() }
 
+    /// Counts an answer to an agent's bundle request: 200, 304 or 404.
+    public func bundleAnswer(status: Int) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "v2g", subsystem: "policy", metricName: "bundle_answers", unitName: "total",
+                helpText: "Answers to agents' bundle requests by HTTP status (200 bundle, 304 not modified, 404 none)."),
+            labels: [("status", String(status))]
+        ).increment()
+    }
+
+    /// Counts a policy report taken (`applied`, `rejected`, `reverted`) or a policy request refused, by label.
+    public func policy(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "v2g", subsystem: "policy", metricName: "outcomes", unitName: "total",
+                helpText: "Policy reports taken by result, and policy requests refused by label."),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
     /// The Prometheus text exposition.
     public func render() -> [UInt8] { registry.emitToBuffer() }
 

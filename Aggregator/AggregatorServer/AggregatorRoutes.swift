@@ -32,7 +32,12 @@ public struct AggregatorRoutes: Sendable {
     private func postTelemetry(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let pathID = try context.parameters.require("id")
-        guard let certificateID = await context.peerAgentID() else { return refuse(403, "tls.no_agent_id") }
+        let certificateID: String
+        switch await context.peer() {
+        case .agent(let id)?: certificateID = id
+        case .operator?: return refuse(403, "role.agent_only")
+        case nil: return refuse(403, "tls.no_identity")
+        }
         // Refused before reading the body: the path names another agent (docs/provisioning.md, rule 3).
         guard certificateID == pathID else { return refuse(403, "agent.mismatch") }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
@@ -60,8 +65,12 @@ public struct AggregatorRoutes: Sendable {
 
     private func getTelemetry(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let pathID = try context.parameters.require("id")
-        // An agent reads only its own data; an operator role is not defined yet.
-        guard let certificateID = await context.peerAgentID(), certificateID == pathID else { return refuse(403, "agent.mismatch", count: false) }
+        // An agent reads only its own data; operators have routes of their own (docs/rollout.md).
+        switch await context.peer() {
+        case .agent(let id)? where id == pathID: break
+        case .operator?: return refuse(403, "role.agent_only", count: false)
+        default: return refuse(403, "agent.mismatch", count: false)
+        }
         let query = request.uri.queryParameters
         let fromMs = query.get("from", as: Int64.self) ?? 0
         let toMs = query.get("to", as: Int64.self) ?? .max
@@ -95,11 +104,11 @@ public struct AggregatorRoutes: Sendable {
         return Self.json(status, ErrorResponse(error: reason))
     }
 
-    private static func json(_ status: Int, _ body: some Encodable) -> Response {
+    static func json(_ status: Int, _ body: some Encodable) -> Response {
         reply(status, "application/json", ResponseJSON.encode(body))
     }
 
-    private static func reply(_ status: Int, _ contentType: String, _ bytes: [UInt8]) -> Response {
+    static func reply(_ status: Int, _ contentType: String, _ bytes: [UInt8]) -> Response {
         Response(
             status: .init(code: status), headers: [.contentType: contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes))

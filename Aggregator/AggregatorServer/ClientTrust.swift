@@ -8,7 +8,7 @@ import Glibc
 import Darwin
 #endif
 
-/// What the server checks on each client chain beyond BoringSSL: the CRL and the agent id SAN.
+/// What the server checks on each client chain beyond BoringSSL: the CRL and the identity SAN (agent or operator).
 ///
 /// BoringSSL still verifies the chain to the CA, validity dates and the clientAuth purpose (the per-certificate
 /// callback only sees its verdict); this adds revocation, which swift-nio-ssl cannot configure, and the identity rule.
@@ -18,29 +18,38 @@ public final class ClientTrust: Sendable {
         case chain = "tls.chain"
         case revoked = "tls.revoked"
         case crlExpired = "tls.crl_expired"
-        case noAgentID = "tls.no_agent_id"
+        case noIdentity = "tls.no_identity"
     }
 
     private let roots: [NIOSSLCertificate]
+    /// The CAs that may sign the CRL: the same as `roots`.
+    private let issuers: [CRLIssuer]
     private let crlPath: String
     private let revocations: Mutex<RevocationList>
     private let logger: Logger
     private let onRefusal: @Sendable (Refusal) -> Void
 
-    /// Loads the CRL from `crlPath` once; `reload()` reads it again (SIGHUP).
+    /// Loads the CRL from `crlPath` once, trusting it only if one of `roots` signed it; `reload()` reads it again (SIGHUP).
     public init(
         roots: [NIOSSLCertificate], crlPath: String, logger: Logger, onRefusal: @escaping @Sendable (Refusal) -> Void = { _ in }
     ) throws {
         self.roots = roots
+        do {
+            issuers = try roots.map { try CRLIssuer(certificateDER: $0.toDERBytes()) }
+        } catch let error as AggregatorError {
+            throw error
+        } catch {
+            throw AggregatorError.tls("cannot read a CA certificate of tls.ca_file: \(error)")
+        }
         self.crlPath = crlPath
-        self.revocations = Mutex(try RevocationList(contentsOf: crlPath))
+        self.revocations = Mutex(try RevocationList(contentsOf: crlPath, issuers: issuers))
         self.logger = logger
         self.onRefusal = onRefusal
     }
 
-    /// Re-reads the CRL; on failure the previous list stays in force and the error is thrown.
+    /// Re-reads the CRL; on failure (unreadable, forged, unsigned) the previous list stays in force and the error is thrown.
     public func reload() throws {
-        let fresh = try RevocationList(contentsOf: crlPath)
+        let fresh = try RevocationList(contentsOf: crlPath, issuers: issuers)
         revocations.withLock { $0 = fresh }
         logger.info("CRL reloaded", metadata: ["crl.revoked": "\(fresh.revokedSerials.count)", "crl.path": "\(crlPath)"])
     }
@@ -56,7 +65,7 @@ public final class ClientTrust: Sendable {
         if roots.contains(certificate) { return .certificateVerified }
         // pathlen:0 on the CA: every other certificate in a verified chain is the leaf.
         if list.isRevoked(serial: certificate.serialNumber) { return refuse(.revoked, certificate) }
-        guard AgentIdentity.agentID(of: certificate) != nil else { return refuse(.noAgentID, certificate) }
+        guard PeerIdentity.of(certificate) != nil else { return refuse(.noIdentity, certificate) }
         return .certificateVerified
     }
 

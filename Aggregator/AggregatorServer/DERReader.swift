@@ -1,9 +1,11 @@
-/// A minimal DER reader (ITU-T X.690 §8, definite lengths only): enough to walk an RFC 5280 §5.1 CertificateList.
+/// A minimal DER reader (ITU-T X.690 §8, definite lengths only): enough to walk an RFC 5280 §5.1 CertificateList
+/// and find a CA certificate's subject and public key.
 struct DERReader {
-    /// One TLV: its tag byte and its content bytes.
+    /// One TLV: its tag byte, its content bytes, and the whole encoding (what a signature covers).
     struct Element {
         let tag: UInt8
         let content: ArraySlice<UInt8>
+        let encoded: ArraySlice<UInt8>
     }
 
     private var bytes: ArraySlice<UInt8>
@@ -17,6 +19,7 @@ struct DERReader {
     mutating func read() throws -> Element {
         guard bytes.count >= 2 else { throw AggregatorError.crl("DER element truncated") }
         var index = bytes.startIndex
+        let start = index
         let tag = bytes[index]
         guard tag & 0x1F != 0x1F else { throw AggregatorError.crl("DER multi-byte tags are not used in a CRL") }
         index += 1
@@ -37,8 +40,9 @@ struct DERReader {
         }
         guard bytes.endIndex - index >= length else { throw AggregatorError.crl("DER content truncated (\(length) bytes announced)") }
         let content = bytes[index..<(index + length)]
+        let encoded = bytes[start..<(index + length)]
         bytes = bytes[(index + length)...]
-        return Element(tag: tag, content: content)
+        return Element(tag: tag, content: content, encoded: encoded)
     }
 
     /// Reads one element and checks its tag.
@@ -53,7 +57,12 @@ struct DERReader {
 
 extension DERReader {
     static let sequence: UInt8 = 0x30
+    static let set: UInt8 = 0x31
     static let integer: UInt8 = 0x02
+    static let bitString: UInt8 = 0x03
+    static let objectIdentifier: UInt8 = 0x06
+    /// `[0] EXPLICIT` (a certificate's version).
+    static let contextZero: UInt8 = 0xA0
     static let utcTime: UInt8 = 0x17
     static let generalizedTime: UInt8 = 0x18
 

@@ -4,13 +4,15 @@ import Telemetry
 import ArgumentParser
 import FoundationEssentials
 import Logging
+import PolicyTrust
 
-/// `v2g-aggregator`: the fleet's HTTPS endpoint (mutual TLS) for telemetry, fleet view and metrics.
+/// `v2g-aggregator`: the fleet's HTTPS endpoint (mutual TLS) for telemetry, the fleet view, metrics and signed
+/// policy rollouts.
 @main
 struct V2GAggregator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-aggregator",
-        abstract: "Receives agents' telemetry over mutual TLS and serves the fleet view (docs/aggregator.md).",
+        abstract: "Receives agents' telemetry over mutual TLS, serves the fleet view and rolls out signed policy (docs/aggregator.md).",
         subcommands: [Serve.self, CheckConfig.self, Audit.self],
         defaultSubcommand: Serve.self
     )
@@ -27,6 +29,19 @@ struct ConfigOption: ParsableArguments {
         }
         do { return try AggregatorConfig.parse([UInt8](data), file: config) } catch {
             throw ValidationError(error.message)
+        }
+    }
+}
+
+extension AggregatorConfig.Trust {
+    /// The pinned root of `root_file`, checked (signed by a threshold of its own root keys); nil when not configured.
+    func pinnedRoot() throws -> TrustRoot? {
+        guard let rootFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: rootFile) else {
+            throw ValidationError("trust.root_file: cannot read \(rootFile)")
+        }
+        do { return try TrustRoot(trusting: [UInt8](data)) } catch {
+            throw ValidationError("trust.root_file \(rootFile): refused: \(error)")
         }
     }
 }
@@ -57,11 +72,22 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("storage \(config.storage.path): \(error)")
         }
+        let pinned = try config.trust.pinnedRoot()
+        if pinned == nil { logger.info("no trust.root_file: rollouts cannot start and roots cannot be published") }
+        let policyPath = config.storage.resolvedPolicyPath
+        let coordinator: RolloutCoordinator
+        do {
+            coordinator = try await RolloutCoordinator.open(store: try SQLitePolicyStore(path: policyPath), pinnedRoot: pinned, logger: logger)
+        } catch {
+            throw ValidationError("storage \(policyPath): \(error)")
+        }
         let server: AggregatorApplication
         do {
             server = try AggregatorApplication(
-                config: config, pipeline: IngestPipeline(store: store, limits: limits), logger: logger,
-                services: [RetentionService(store: store, storage: config.storage, logger: logger)])
+                config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, logger: logger,
+                services: [
+                    RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
+                ])
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
@@ -78,10 +104,11 @@ struct CheckConfig: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let list: RevocationList
-        do { list = try RevocationList(contentsOf: config.tls.crlFile) } catch let error as AggregatorError {
+        do { list = try RevocationList(contentsOf: config.tls.crlFile, caFile: config.tls.caFile) } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
-        print("configuration ok: \(config.listen.host):\(config.listen.port), CRL lists \(list.revokedSerials.count) serial(s)")
+        let root = try config.trust.pinnedRoot().map { "pinned root version \($0.version)" } ?? "no trust.root_file"
+        print("configuration ok: \(config.listen.host):\(config.listen.port), CRL signed by the CA and lists \(list.revokedSerials.count) serial(s), \(root)")
     }
 }
 

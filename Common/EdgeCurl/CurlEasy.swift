@@ -68,6 +68,10 @@ public final class CurlEasy {
         _ url: String, headers: [String], cancel: CurlCancelFlag?, method: (UnsafeMutableRawPointer) throws(CurlError) -> Void
     ) throws(CurlError) -> CurlResponse {
         if cancel?.isSet == true { throw .cancelled(url: url) }
+        // Checked before every request: a key opened up after the start is refused from then on.
+        if let keyPath = settings.tls?.keyPath, let exposure = MutualTLSFiles.exposure(ofKeyFile: keyPath) {
+            throw .keyExposed(exposure, url: url)
+        }
         guard headers.allSatisfy({ !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) }) else {
             throw .setup("a header line contains a line break", url: url)
         }

@@ -12,6 +12,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         case peerVerification = "tls_peer_verification"
         case clientCertificate = "tls_client_certificate"
         case handshake = "tls_handshake"
+        case keyExposed = "tls_key_exposed"
         case cancelled = "cancelled"
         case transfer = "network_error"
     }
@@ -35,6 +36,12 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     /// libcurl refused to initialise, refused an option (the message names it), or a request was malformed.
     public static func setup(_ message: String, url: String? = nil, file: String = #fileID, line: Int = #line) -> Self {
         Self(.setup, message, url: url, file: file, line: line)
+    }
+
+    /// The client's private key file may be read by group or others: it is not used (a key others could read must be
+    /// treated as disclosed, not quietly used). The message names the file and its mode.
+    public static func keyExposed(_ message: String, url: String?, file: String = #fileID, line: Int = #line) -> Self {
+        Self(.keyExposed, message, url: url, file: file, line: line)
     }
 
     /// The transfer was stopped by the caller (task cancellation, graceful shutdown).
@@ -68,6 +75,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     public var isPeerVerification: Bool { code == .peerVerification }
     /// Our certificate or key could not be used (missing, unreadable, not matching).
     public var isClientCertificate: Bool { code == .clientCertificate }
+    /// The client's key file is readable by group or others, and was not used.
+    public var isKeyExposed: Bool { code == .keyExposed }
 
     public var description: String {
         url.map { "\(label): \(message) (\($0))" } ?? "\(label): \(message)"

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Mutual TLS, as the agents use it: the provisioning CA is the only trust anchor (the system's CA store is not
 /// consulted), and the client proves who it is with its own certificate and key.
 public struct MutualTLSFiles: Sendable, Hashable {
@@ -12,6 +18,17 @@ public struct MutualTLSFiles: Sendable, Hashable {
         self.caPath = caPath
         self.certificatePath = certificatePath
         self.keyPath = keyPath
+    }
+
+    /// Why the key file must not be used, naming it and its mode: group or others may read or write it. nil when it is
+    /// private, or cannot be examined (then the TLS library says what is wrong with it).
+    public static func exposure(ofKeyFile path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let mode = UInt32(info.st_mode) & 0o7777
+        guard mode & 0o077 != 0 else { return nil }
+        return "\(path) has mode 0\(String(mode, radix: 8)): a private key must not be readable by group or others "
+            + "(chmod 600 it, and replace the key if others could read it)"
     }
 }
 

@@ -23,6 +23,8 @@ struct JSONParser {
     var index = 0
     var line = 1
     var lineStart = 0
+    /// Keys and array indices from the document down to the value being read, for messages.
+    var path: [String] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -35,7 +37,7 @@ struct JSONParser {
         guard index < bytes.count else { throw fail("empty document: expected a JSON value") }
         let node = try value(depth: 0)
         skipSpace()
-        guard index == bytes.count else { throw fail("unexpected text after the JSON value") }
+        guard index == bytes.count else { throw fail("unexpected \(describe(bytes[index])) after the end of the JSON value") }
         return node
     }
 
@@ -49,6 +51,28 @@ struct JSONParser {
             i += 1
         }
         return .syntax(line: line, column: column, reason)
+    }
+
+    /// An error at an offset read earlier, perhaps on an earlier line (a trailing comma is reported where it stands,
+    /// the line to edit, not at the bracket after it).
+    func failBefore(_ reason: String, at offset: Int) -> StrictJSONError {
+        let place = position(of: offset)
+        return .syntax(line: place.line, column: place.column, reason)
+    }
+
+    /// Line and column (in characters) of any offset already read; only error paths need it.
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in bytes[0..<min(offset, bytes.count)] {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 
     var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -79,6 +103,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): try literal("false"); value = .bool(false)
         case UInt8(ascii: "n"): try literal("null"); value = .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = .number(try number())
+        case UInt8(ascii: "/"): throw fail("comments are not JSON")
         default: throw fail("expected a value (object, array, string, number, true, false or null)")
         }
         return JSONNode(value: value, line: startLine, byteRange: start..<index)
@@ -89,7 +114,8 @@ struct JSONParser {
         index += 1
         skipSpace()
         var members: [JSONMember] = []
-        var seen: Set<String> = []
+        // Each key with where it was written, so that a duplicate can name the first one.
+        var seen: [String: Int] = [:]
         if peek == UInt8(ascii: "}") {
             index += 1
             return .object(members)
@@ -100,18 +126,29 @@ struct JSONParser {
             let key = try string()
             // Swift compares strings by canonical equivalence, so "é" and "e\u0301" are one key here, as they
             // are to any Swift decoder reading the document afterwards.
-            guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"", at: keyStart) }
+            // The message names the key's whole path and where the first one stands: in a long file, "duplicate key
+            // \"limits.request_timeout_s\" (first at line 4, column 5)" says which two lines disagree.
+            if let first = seen[key] {
+                let place = position(of: first)
+                throw fail(
+                    "duplicate key \"\(dotted(key))\" (first at line \(place.line), column \(place.column)): a reader would keep only one of the two values",
+                    at: keyStart)
+            }
+            seen[key] = keyStart
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':' after the key \"\(key)\"") }
             index += 1
             skipSpace()
+            path.append(key)
             members.append(JSONMember(key: key, node: try value(depth: depth + 1)))
+            path.removeLast()
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipSpace()
-                if peek == UInt8(ascii: "}") { throw fail("trailing comma before '}'") }
+                if peek == UInt8(ascii: "}") { throw failBefore("trailing comma before '}'", at: comma) }
             case UInt8(ascii: "}"):
                 index += 1
                 return .object(members)
@@ -131,13 +168,16 @@ struct JSONParser {
             return .array(elements)
         }
         while true {
+            path.append("[\(elements.count)]")
             elements.append(try value(depth: depth + 1))
+            path.removeLast()
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipSpace()
-                if peek == UInt8(ascii: "]") { throw fail("trailing comma before ']'") }
+                if peek == UInt8(ascii: "]") { throw failBefore("trailing comma before ']'", at: comma) }
             case UInt8(ascii: "]"):
                 index += 1
                 return .array(elements)
@@ -175,6 +215,21 @@ struct JSONParser {
             skipDigits()
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    /// `key` below the current path, dotted as messages elsewhere write fields (`limits.max_body_bytes`, `a[0].b`).
+    private func dotted(_ key: String) -> String {
+        var text = ""
+        for part in path + [key] {
+            if !text.isEmpty, !part.hasPrefix("[") { text += "." }
+            text += part
+        }
+        return text
+    }
+
+    /// A byte for a message: the character when printable ASCII, else its hex value.
+    func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

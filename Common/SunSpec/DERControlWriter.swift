@@ -89,7 +89,7 @@ public struct DERControlWriter: Sendable, Hashable {
     }
 }
 
-/// The writes for one setpoint, what was encoded, and a read-back check (design brief §2 step 6: each write is
+/// The writes for one setpoint, what was encoded, and a read-back check (each write is
 /// checked by reading it back).
 public struct DERControlWrites: Sendable, Hashable {
     public let writes: [RegisterWrite]

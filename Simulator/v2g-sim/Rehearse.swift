@@ -26,11 +26,15 @@ struct Rehearse: AsyncParsableCommand {
     @Option(name: .long, help: "Stop here: Unix seconds, +S (seconds after the start), or HH:MM (scenario local time, the first after the start).")
     var until: String?
 
+    @Option(name: .long, help: "Days of this feeder without EVs the agent has measured before the night (its load history); default 0, a first night.")
+    var historyDays = 0
+
     func run() async throws {
         let scenario = try ScenarioInputs.scenario(self.scenario)
         let base = try policy.map(ScenarioInputs.policy) ?? .builtInSafeDefaults
         let end = try until.map { try Self.time($0, in: scenario) }
-        var rehearsal = Rehearsal(scenario: scenario, policy: scenario.sitePolicy(from: base), until: end)
+        guard (0...14).contains(historyDays) else { throw fail("--history-days \(historyDays): expected 0 to 14") }
+        var rehearsal = Rehearsal(scenario: scenario, policy: scenario.sitePolicy(from: base), until: end, historyDays: historyDays)
         rehearsal.run()
         guard let baseline = rehearsal.baseline, let agent = rehearsal.agent else { throw fail("the rehearsal did not run") }
         if json {
@@ -38,7 +42,8 @@ struct Rehearse: AsyncParsableCommand {
             print(String(decoding: bytes, as: UTF8.self))
         } else {
             let span = rehearsal.end - scenario.startTime
-            print("scenario \(scenario.name ?? self.scenario): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local)")
+            let memory = historyDays == 0 ? "first night, no load history" : "after \(historyDays) day(s) of load history"
+            print("scenario \(scenario.name ?? self.scenario): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local), \(memory)")
             print(RunFigures.sideBySide(baseline, agent, titles: ("no agent", "v2g-agent")))
             let modes = rehearsal.agentModeSeconds.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue) \(Int($0.value)) s" }.joined(separator: ", ")

@@ -129,7 +129,8 @@ struct ProtectionBenchTests {
             let error = try #require(throws: ProtectionBenchError.self) {
                 try ProtectionBench.configured(policyPath: path, category: .ii)
             }
-            #expect(error.message.hasPrefix("\(path): trip.uv1.clearing_time_s = 30 s is outside the allowed range 2–21 s"))
+            #expect(error.message.hasPrefix("\(path): line 1, column "), "\(error.message)")
+            #expect(error.message.contains(": trip.uv1.clearing_time_s = 30 s is outside the allowed range 2–21 s"), "\(error.message)")
             let period = try #require(throws: ProtectionBenchError.self) { try ProtectionBench.configured(cyclePeriodS: 0.01) }
             #expect(period.message.contains("cycle_period_s"))
         }

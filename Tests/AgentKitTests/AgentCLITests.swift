@@ -1,4 +1,5 @@
 import Foundation
+import PeerProcesses
 import Testing
 
 /// The `v2g-agent` program itself, given bad files: every error is one line on stderr naming the file and what is
@@ -36,7 +37,7 @@ struct AgentCLITests {
     static let cases: [([String], String, String)] = [
         (["status", "--status-file", "{empty.json}"], "empty.json", "the file is empty"),
         (["status", "--config", "{directory}"], "directory", "cannot read: Is a directory"),
-        (["plan", "--snapshot", "{latin1.json}"], "latin1.json", "not valid UTF-8"),
+        (["plan", "--snapshot", "{latin1.json}"], "latin1.json", "invalid UTF-8"),
         (["plan", "--snapshot", "{array.json}"], "array.json", "(top level): expected an object, found an array"),
         (["plan", "--snapshot", "{duplicate.json}"], "duplicate.json", "duplicate key \"time\""),
         (["plan", "--snapshot", "{snapshot.json}", "--policy", "{empty.json}"], "empty.json", "the file is empty"),
@@ -48,7 +49,7 @@ struct AgentCLITests {
     ]
 
     @Test("a bad file gives one line naming it, exit status 1", arguments: cases.indices)
-    func badFile(index: Int) throws {
+    func badFile(index: Int) async throws {
         let (template, named, phrase) = Self.cases[index]
         try #require(FileManager.default.isExecutableFile(atPath: Self.program), "build v2g-agent first: \(Self.program)")
         let dir = try TemporaryDirectory()
@@ -56,27 +57,36 @@ struct AgentCLITests {
         let arguments = template.map { argument in
             argument.hasPrefix("{") ? files[String(argument.dropFirst().dropLast())]! : argument
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.program)
-        process.arguments = arguments
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        // A program that accepted the file would go on running: stop it, and the expectations below fail.
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
+        let (status, output) = try await Self.run(arguments)
         let lines = output.split(separator: "\n")
-        #expect(process.terminationStatus == 1, "\(arguments): \(output)")
+        #expect(status == 1, "\(arguments): \(output)")
         #expect(lines.count == 1, "\(arguments): \(output)")
         #expect(output.hasPrefix("v2g-agent: \(files[named]!): "), "\(arguments): \(output)")
         #expect(output.contains(phrase), "\(arguments): \(output)")
         for raw in ["Error Domain", "CocoaError", "NSCocoa", "DecodingError", "Context(", "Swift.", "Dictionary<", "POSIXError"] {
             #expect(!output.contains(raw), "\(arguments): \(output)")
+        }
+    }
+
+    /// Runs the program with `arguments` and returns its exit status and stderr, waiting on a thread of its own (never
+    /// one of the cooperative pool's). A program that accepted its file would go on running: it is killed after 30 s,
+    /// and the expectations fail.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+        try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let pid = process.processIdentifier
+            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+            let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            watchdog.cancel()
+            return (process.terminationStatus, output)
         }
     }
 }

@@ -147,12 +147,12 @@ struct AgentConfigTests {
         ("\"port\": 15020}}},", "\"port\": 15020,}}},", 4, "not valid JSON: trailing comma before '}'"),
         // A key given twice: a decoder would silently keep one of the two.
         ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 1, \"cycle_period_s\": 0,", 3,
-         "not valid JSON: duplicate key \"cycle_period_s\" (first at line 3, column 3)"),
+         "not valid JSON: duplicate key \"cycle_period_s\" (first at line 3, column 3): a reader would keep only one of the two values"),
         // An agent id that names a directory (it becomes a URL path segment and a PKI directory name).
         ("\"agent_id\": \"tx-1\"", "\"agent_id\": \"..\"", 2, "agent_id: \"..\" names a directory, not an agent"),
         ("\"agent_id\": \"tx-1\"", "\"agent_id\": \".\"", 2, "agent_id: \".\" names a directory, not an agent"),
         // Numbers JSON does not allow.
-        ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 01,", 3, "not valid JSON: a number may not have a leading zero"),
+        ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 01,", 3, "not valid JSON: leading zero in a number"),
         ("\"cycle_period_s\": 1,", "\"cycle_period_s\": 1.,", 3, "not valid JSON: expected a digit after the decimal point"),
     ])
     func strictJSON(original: String, replacement: String, line: Int, reason: String) throws {

@@ -176,4 +176,13 @@ final class FlakyCache: AgentCache, @unchecked Sendable {
         try inner.appendEvent(code: code, message: message, at: time)
     }
     func recentEvents(limit: Int) throws(CacheError) -> [CacheEvent] { try inner.recentEvents(limit: limit) }
+    func dropActivePolicy() throws(CacheError) { try check(); try inner.dropActivePolicy() }
+    func enqueuePolicyReport(_ body: [UInt8], at time: Timestamp) throws(CacheError) {
+        try check()
+        try inner.enqueuePolicyReport(body, at: time)
+    }
+    func pendingPolicyReports(limit: Int) throws(CacheError) -> [PolicyReportRecord] { try inner.pendingPolicyReports(limit: limit) }
+    func removePolicyReport(sequence: Int64) throws(CacheError) { try check(); try inner.removePolicyReport(sequence: sequence) }
+    func record(named name: String) throws(CacheError) -> [UInt8]? { try inner.record(named: name) }
+    func storeRecord(_ value: [UInt8]?, named name: String) throws(CacheError) { try check(); try inner.storeRecord(value, named: name) }
 }

@@ -20,20 +20,30 @@ struct ConfigFileTests {
     }
 
     @Test("syntax errors name line and column", arguments: [
-        ("{\"a\": 1,\n \"b\": }", "line 2, column 7"),
-        ("{\"a\": [1, 2", "line 1, column 12: unexpected end of file"),
-        ("{\n\n  x: 1}", "line 3, column 3: expected a quoted key"),
-        ("{\"a\": tru}", "line 1, column 7: expected true"),
-        ("{} extra", "line 1, column 4: unexpected text"),
+        ("{\"a\": 1,\n \"b\": }", "line 2, column 7", "expected a value"),
+        ("{\"a\": [1, 2", "line 1, column 12", "unexpected end of text"),
+        ("{\n\n  x: 1}", "line 3, column 3", "expected a quoted key"),
+        ("{\"a\": tru}", "line 1, column 7", "expected true"),
+        ("{} extra", "line 1, column 4", "unexpected 'e' after the end of the JSON value"),
+        ("{\"a\": 1,\n \"a\": 2}", "line 2, column 2", "duplicate key \"a\" (first at line 1, column 2)"),
+        ("\u{FEFF}{\"a\": tru}", "line 1, column 7", "expected true"),
     ])
-    func syntaxLocation(text: String, expected: String) throws {
-        let located = try #require(JSONSyntax.locate(Array(text.utf8)))
-        #expect(located.hasPrefix(expected), "\(located)")
+    func syntaxLocation(text: String, place: String, reason: String) throws {
+        let error = try #require(throws: ConfigFileError.self) { try ConfigFile.parse(Data(text.utf8), path: "f.json") }
+        #expect(error.description.hasPrefix("f.json: \(place): not valid JSON: "), "\(error)")
+        #expect(error.reason.contains(reason), "\(error)")
     }
 
     @Test("valid JSON has no syntax error")
-    func validJSON() {
-        #expect(JSONSyntax.locate(Array("{\"a\": [1, -2.5e3, true, null, \"x\\\"y\"]}".utf8)) == nil)
+    func validJSON() throws {
+        _ = try ConfigFile.parse(Data("{\"a\": [1, -2.5e3, true, null, \"x\\\"y\"]}".utf8), path: "f.json")
+    }
+
+    @Test("a range refusal points at the line and column of the value")
+    func rangeRefusalPlace() throws {
+        let text = "{\n  \"thermal\": {\n    \"hot_spot_limit_c\": 130\n  }\n}"
+        let error = try #require(throws: ConfigFileError.self) { try ConfigFile.policy(from: Data(text.utf8), path: "p.json") }
+        #expect(error.line == 3 && error.column == 25, "\(error)")
     }
 
     @Test("semantic errors name the field", arguments: [

@@ -40,7 +40,7 @@ enum EnvelopeFixtures {
     }
 
     static func inbox(root: TrustRoot?) -> EnvelopeInbox {
-        EnvelopeInbox(intake: EnvelopeIntake(agentID: agentID, root: root), logger: ControlLoopTests.logger)
+        EnvelopeInbox(agentID: agentID, root: { root }, logger: ControlLoopTests.logger)
     }
 }
 

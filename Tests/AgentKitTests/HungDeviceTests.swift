@@ -14,8 +14,8 @@ struct HungDeviceTests {
     func silentDevice() async throws {
         let dir = try TemporaryDirectory()
         let silent = try SilentTCPServer()
-        let ca = try UplinkFixtures.pki(in: dir)
-        let (aggregator, aggregatorPort) = try UplinkFixtures.scriptedServer(in: dir, tlsCA: ca)
+        let ca = try await UplinkFixtures.pki(in: dir)
+        let (aggregator, aggregatorPort) = try await UplinkFixtures.scriptedServer(in: dir, tlsCA: ca)
         let notifications = try DatagramReceiver(dir.file("notify.sock"))
         // Two devices on the silent server, retried every cycle. SunSpec discovery tries three base addresses, each
         // waiting out the 0.5 s response timeout: a cycle takes about 3 s, six times the status period.

@@ -77,8 +77,8 @@ struct StateReportTests {
     @Test("mutual TLS: reports reach the aggregator, its envelope reaches the inbox, and the cycle applies it")
     func overMutualTLS() async throws {
         let directory = try TemporaryDirectory()
-        let ca = try UplinkFixtures.pki(in: directory)
-        let (server, port) = try UplinkFixtures.scriptedServer(in: directory, tlsCA: ca)
+        let ca = try await UplinkFixtures.pki(in: directory)
+        let (server, port) = try await UplinkFixtures.scriptedServer(in: directory, tlsCA: ca)
         let inbox = E.inbox(root: try E.root())
         let board = StateReportBoard(agentID: E.agentID)
         let service = try StateReportService(
@@ -109,7 +109,7 @@ struct StateReportTests {
         var port = 0
         let directory = try TemporaryDirectory()
         do {
-            let (server, bound) = try UplinkFixtures.scriptedServer(in: directory)
+            let (server, bound) = try await UplinkFixtures.scriptedServer(in: directory)
             port = bound
             withExtendedLifetime(server) {}
         }

@@ -17,29 +17,29 @@ struct UplinkClientTests {
     ]
 
     @Test("HTTP statuses and bodies are classified", arguments: scripted)
-    func classification(agent: String, expected: String) throws {
+    func classification(agent: String, expected: String) async throws {
         let directory = try TemporaryDirectory()
-        let (server, port) = try UplinkFixtures.scriptedServer(in: directory)
+        let (server, port) = try await UplinkFixtures.scriptedServer(in: directory)
         let client = try UplinkClient(settings: UplinkFixtures.settings(port: port, agentID: agent))
         #expect(Self.summary(client.post(frame: Self.frame, sequence: 7)) == expected)
         withExtendedLifetime(server) {}
     }
 
     @Test("a slow answer is a timeout: retryable")
-    func timeout() throws {
+    func timeout() async throws {
         let directory = try TemporaryDirectory()
-        let (server, port) = try UplinkFixtures.scriptedServer(in: directory)
+        let (server, port) = try await UplinkFixtures.scriptedServer(in: directory)
         let client = try UplinkClient(settings: UplinkFixtures.settings(port: port, agentID: "slow", totalTimeoutS: 0.5))
         #expect(Self.summary(client.post(frame: Self.frame, sequence: 1)) == "retryable network_timeout")
         withExtendedLifetime(server) {}
     }
 
     @Test("a server that is down is retryable")
-    func serverDown() throws {
+    func serverDown() async throws {
         let directory = try TemporaryDirectory()
         var port = 0
         do {
-            let (server, bound) = try UplinkFixtures.scriptedServer(in: directory)
+            let (server, bound) = try await UplinkFixtures.scriptedServer(in: directory)
             port = bound
             withExtendedLifetime(server) {}
         }
@@ -48,7 +48,7 @@ struct UplinkClientTests {
     }
 
     @Test("a frame above the limit is refused before any connection")
-    func frameTooLarge() throws {
+    func frameTooLarge() async throws {
         var settings = UplinkFixtures.settings(port: 9, agentID: "ack")
         settings.maxFrameBytes = 1_000
         let client = try UplinkClient(settings: settings)
@@ -56,21 +56,21 @@ struct UplinkClientTests {
     }
 
     @Test("mutual TLS: the agent's certificate is accepted and the ack read over HTTPS")
-    func mutualTLS() throws {
+    func mutualTLS() async throws {
         let directory = try TemporaryDirectory()
-        let ca = try UplinkFixtures.pki(in: directory)
-        let (server, port) = try UplinkFixtures.scriptedServer(in: directory, tlsCA: ca)
+        let ca = try await UplinkFixtures.pki(in: directory)
+        let (server, port) = try await UplinkFixtures.scriptedServer(in: directory, tlsCA: ca)
         let client = try UplinkClient(settings: UplinkFixtures.settings(port: port, agentID: "ack", tls: UplinkFixtures.agentTLS(ca)))
         #expect(Self.summary(client.post(frame: Self.frame, sequence: 9)) == "acknowledged 9")
         withExtendedLifetime(server) {}
     }
 
     @Test("openssl s_server with -Verify: the handshake passes with the agent's certificate, fails with a stranger's")
-    func sServerHandshake() throws {
+    func sServerHandshake() async throws {
         let directory = try TemporaryDirectory()
-        let ca = try UplinkFixtures.pki(in: directory)
-        let other = try UplinkFixtures.pki(in: directory, name: "other")
-        let (server, port) = try UplinkFixtures.sServer(ca)
+        let ca = try await UplinkFixtures.pki(in: directory)
+        let other = try await UplinkFixtures.pki(in: directory, name: "other")
+        let (server, port) = try await UplinkFixtures.sServer(ca)
         // s_server -www answers GET only: a POST after a good handshake gets an empty reply, never a TLS error.
         let good = try UplinkClient(settings: UplinkFixtures.settings(port: port, agentID: "tx-017", tls: UplinkFixtures.agentTLS(ca)))
         let goodResult = Self.summary(good.post(frame: Self.frame, sequence: 1))

@@ -1,50 +1,17 @@
 @testable import AgentKit
 import Foundation
+import PeerProcesses
 import Logging
 import Synchronization
 import Telemetry
-
-/// Test peers for the uplink: a scripted HTTP(S) aggregator in Python, `openssl s_server`, and a PKI from
-/// provisioning/v2g-pki. Each one is a child process owned by one object and terminated (by its pid) in deinit.
-final class ChildProcess {
-    let process = Process()
-    /// The first line the child printed (the scripted server's port).
-    private(set) var firstLine = ""
-
-    init(
-        _ executable: String, _ arguments: [String], waitForLineContaining marker: String? = nil, environment: [String: String] = [:]
-    ) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = marker == nil ? FileHandle.nullDevice : output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") || (marker != nil && !text.contains(marker!)) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw UplinkTestError(message: "\(executable) exited before it was ready: \(text)") }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        firstLine = marker.flatMap { m in text.split(separator: "\n").first { $0.contains(m) }.map(String.init) }
-            ?? String(text.prefix { $0 != "\n" })
-    }
-
-    deinit {
-        // SIGKILL, not terminate(): children of the test process may start with SIGTERM blocked.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-}
 
 struct UplinkTestError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
 
+/// Test peers for the uplink: a scripted HTTP(S) aggregator in Python, `openssl s_server`, and a PKI from
+/// provisioning/v2g-pki, each a `ChildProcess` (waited on off the cooperative pool).
 enum UplinkFixtures {
     static let logger = Logger(label: "test.uplink", factory: { _ in SwiftLogNoOpLogHandler() })
     static let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
@@ -66,22 +33,15 @@ enum UplinkFixtures {
     }
 
     /// Runs the PKI script: a CA, a server certificate for 127.0.0.1 and an agent certificate for tx-017.
-    static func pki(in directory: TemporaryDirectory, name: String = "ca") throws -> String {
+    static func pki(in directory: TemporaryDirectory, name: String = "ca", agents: [String] = ["tx-017"]) async throws -> String {
         let ca = directory.file(name)
         let script = "\(root)/provisioning/v2g-pki"
-        for arguments in [
-            ["init-ca", "--dir", ca],
-            ["issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1"],
-            ["issue-agent", "--dir", ca, "--agent-id", "tx-017"],
-        ] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: script)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw UplinkTestError(message: "v2g-pki \(arguments[0]) failed") }
+        let steps = [["init-ca", "--dir", ca], ["issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1"]]
+            + agents.map { ["issue-agent", "--dir", ca, "--agent-id", $0] }
+        for arguments in steps {
+            guard try await ChildProcess.runToEnd(script, arguments) == 0 else {
+                throw UplinkTestError(message: "v2g-pki \(arguments[0]) failed")
+            }
         }
         return ca
     }
@@ -94,10 +54,11 @@ enum UplinkFixtures {
     /// The scripted aggregator, Tests/peers/http/scripted_aggregator.py (plain HTTP on loopback, or HTTPS requiring a
     /// client certificate from `ca`). State reports are written to `directory` and answered with its `envelope.dsse`
     /// when there is one; the script is checked in.
-    static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) throws -> (ChildProcess, Int) {
+    static func scriptedServer(in directory: TemporaryDirectory, tlsCA ca: String? = nil) async throws -> (ChildProcess, Int) {
         var arguments = ["-u", "\(root)/Tests/peers/http/scripted_aggregator.py"]
         if let ca { arguments += ["\(ca)/servers/localhost.crt", "\(ca)/servers/localhost.key", "\(ca)/ca.crt"] }
-        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: ["SCRIPTED_AGGREGATOR_DIR": directory.path])
+        let child = try await ChildProcess.start(
+            "/usr/bin/env", ["python3"] + arguments, environment: ["SCRIPTED_AGGREGATOR_DIR": directory.path])
         guard let port = Int(child.firstLine.trimmingCharacters(in: .whitespaces)) else {
             throw UplinkTestError(message: "the scripted server printed \(child.firstLine), not a port")
         }
@@ -105,11 +66,11 @@ enum UplinkFixtures {
     }
 
     /// `openssl s_server -www` demanding a client certificate signed by `ca`.
-    static func sServer(_ ca: String) throws -> (ChildProcess, Int) {
-        let child = try ChildProcess("/usr/bin/openssl", [
+    static func sServer(_ ca: String) async throws -> (ChildProcess, Int) {
+        let child = try await ChildProcess.start("/usr/bin/openssl", [
             "s_server", "-accept", "127.0.0.1:0", "-cert", "\(ca)/servers/localhost.crt", "-key", "\(ca)/servers/localhost.key",
             "-CAfile", "\(ca)/ca.crt", "-Verify", "1", "-verify_return_error", "-www",
-        ], waitForLineContaining: "ACCEPT")
+        ], mergeStderr: true) { $0.contains("ACCEPT") }
         guard let port = child.firstLine.split(separator: ":").last.flatMap({ Int($0) }) else {
             throw UplinkTestError(message: "s_server printed \(child.firstLine)")
         }

@@ -18,6 +18,16 @@ struct AggregatorConfigTests {
         #expect(config.limits.maxConnections == 1000)
         #expect(config.limits.requestTimeoutS == 30)
         #expect(config.storage.aggregateRetentionDays == 730)
+        #expect(config.trust.rootFile == "/etc/v2g/root.json")
+        #expect(config.storage.resolvedPolicyPath == "/var/lib/v2g-aggregator/policy.sqlite")
+    }
+
+    @Test("the policy store sits beside the telemetry store unless storage.policy_path says otherwise; no trust.root_file by default")
+    func policyDefaults() throws {
+        let json = #"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"storage":{"path":"/srv/agg/t.sqlite"}}"#
+        let config = try AggregatorConfig.parse(Array(json.utf8))
+        #expect(config.storage.resolvedPolicyPath == "/srv/agg/policy.sqlite")
+        #expect(config.trust.rootFile == nil)
     }
 
     @Test("only tls is required; the rest has defaults")
@@ -34,6 +44,10 @@ struct AggregatorConfigTests {
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"limits":{"max_body_byte":1}}"#, "limits.max_body_byte"),
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"limits":{"request_timeout_s":0}}"#, "request_timeout_s"),
         (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"listen":{"port":70000}}"#, "listen.port"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"trust":{"root":"r.json"}}"#, "trust.root"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"trust":{"root_file":""}}"#, "trust.root_file"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"},"storage":{"policy_path":7}}"#, "storage.policy_path"),
+        (#"{"tls":{"ca_file":"a","cert_file":"b","key_file":"c"}}"#, "crl_file"),
     ])
     func refused(json: String, key: String) throws {
         let error = try #require(throws: AggregatorError.self) { try AggregatorConfig.parse(Array(json.utf8)) }
@@ -49,12 +63,15 @@ struct AggregatorConfigSyntaxTests {
     @Test("trailing commas, duplicate keys and unknown keys are refused with the file, the line and the reason", arguments: [
         ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": 30,}\n}", 3, "trailing comma"),
         ("{\n  \(tls),\n  \"limits\": {\n    \"request_timeout_s\": 30,\n    \"request_timeout_s\": 0\n  }\n}", 5,
-         "duplicate key \"limits.request_timeout_s\" (first on line 4)"),
+         "duplicate key \"limits.request_timeout_s\" (first at line 4, column 5)"),
         ("{\n  \(tls),\n  \"storage\": {\n    \"pathh\": \"/tmp/x\"\n  }\n}", 4, "storage.pathh: unknown key"),
         ("{\n  \(tls),\n  \"limits\": {\"max_connections\": \"many\"}\n}", 3, "limits.max_connections: expected"),
         ("{\n  \(tls)\n  \"listen\": {}\n}", 3, "expected ',' or '}'"),
         ("{\n  \(tls)\n}\n// done", 4, "unexpected '/' after the end"),
-        ("[\n  1,\n]", 3, "trailing comma before ']'"),
+        ("[\n  1,\n]", 2, "trailing comma before ']'"),
+        ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": /* s */ 30}\n}", 3, "comments are not JSON"),
+        ("{\n  \(tls),\n  \"limits\": {\"request_timeout_s\": 3.5}\n}", 3, "limits.request_timeout_s: expected an integer"),
+        ("{\n  \(tls),\n  \"trust\": {\"root_file\": null}\n}", 3, "trust.root_file: expected a string, found null"),
     ])
     func refusedWithLine(json: String, line: Int, reason: String) throws {
         let error = try #require(throws: AggregatorError.self) {
@@ -92,7 +109,7 @@ struct RevocationListTests {
     @Test("the v2g-pki CRL lists the revoked agent's serial, not a valid agent's")
     func listsRevoked() throws {
         let pki = PKIFixture.shared
-        let list = try RevocationList(contentsOf: pki.crlFile)
+        let list = try RevocationList(contentsOf: pki.crlFile, caFile: pki.caFile)
         // The CA database names the revoked certificate of `gone`; it stays as certs/SERIAL.pem.
         let index = try String(contentsOfFile: pki.dir + "/db/index.txt", encoding: .utf8)
         let row = try #require(index.split(separator: "\n").first { $0.hasPrefix("R") && $0.hasSuffix("CN=gone") })
@@ -108,7 +125,7 @@ struct RevocationListTests {
 
     @Test("an expired CRL parses and reports expired now")
     func expired() throws {
-        let list = try RevocationList(contentsOf: PKIFixture.shared.expiredCRLFile)
+        let list = try RevocationList(contentsOf: PKIFixture.shared.expiredCRLFile, caFile: PKIFixture.shared.caFile)
         #expect(list.nextUpdateEpochS == 1_577_923_200)  // 2020-01-02T00:00:00Z
         #expect(list.isExpired(nowEpochS: Int64(Date().timeIntervalSince1970)))
     }
@@ -119,7 +136,7 @@ struct RevocationListTests {
         "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n",
     ])
     func malformed(pem: String) throws {
-        let error = try #require(throws: AggregatorError.self) { try RevocationList(pem: pem) }
+        let error = try #require(throws: AggregatorError.self) { try RevocationList(pem: pem, issuers: []) }
         #expect(error.description == "crl.invalid")
     }
 }

@@ -19,7 +19,7 @@ struct CurlClient: Sendable {
     /// Runs curl against `path` with an optional client identity and body; waits off the cooperative pool.
     func request(
         _ path: String, method: String = "GET", agent: String? = "a1", otherCA: Bool = false, body: [UInt8]? = nil,
-        identity: (cert: String, key: String)? = nil
+        identity: (cert: String, key: String)? = nil, headers: [String] = []
     ) async throws -> CurlResult {
         let scratch = NSTemporaryDirectory() + "curl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -34,6 +34,7 @@ struct CurlClient: Sendable {
             try Data(body).write(to: URL(fileURLWithPath: scratch + "/body"))
             arguments += ["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + scratch + "/body"]
         }
+        for header in headers { arguments += ["-H", header] }
         arguments.append("https://127.0.0.1:\(port)\(path)")
 
         let process = Process()

@@ -9,14 +9,21 @@ struct PKIFixture: Sendable {
     var crlFile: String { dir + "/crl.pem" }
     /// A CRL of the same CA whose nextUpdate was 2020-01-02.
     var expiredCRLFile: String { dir + "/../expired-crl.pem" }
+    /// A CA with the same name as ours but its own key: its CRL names our CA as issuer and is a forgery.
+    var impostorDir: String { dir + "/../impostor-ca" }
     var serverCert: String { dir + "/servers/localhost.crt" }
     var serverKey: String { dir + "/servers/localhost.key" }
     /// Copies of every agent's certificate and key: `revoke` deletes the CA's own copies, and a revoked agent must still try.
     var keptDir: String { dir + "/../kept" }
     func agentCert(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).crt" : keptDir + "/\(id).crt" }
     func agentKey(_ id: String, otherCA: Bool = false) -> String { otherCA ? otherDir + "/agents/\(id).key" : keptDir + "/\(id).key" }
+    /// An operator's certificate and key (copies: revoking deletes the CA's own).
+    func operatorIdentity(_ name: String) -> (cert: String, key: String) {
+        (keptDir + "/operator-\(name).crt", keptDir + "/operator-\(name).key")
+    }
 
-    /// `a1`, `a2` valid; `gone` issued then revoked; `a1` also issued by an unrelated CA.
+    /// `a1`, `a2` valid; `gone` issued then revoked; `a1` also issued by an unrelated CA; operators `ops` (valid) and
+    /// `ex-ops` (revoked).
     static let shared: PKIFixture = {
         let root = NSTemporaryDirectory() + "agg-server-tests-\(getpid())"
         let fixture = PKIFixture(dir: root + "/ca", otherDir: root + "/other-ca")
@@ -31,9 +38,19 @@ struct PKIFixture: Sendable {
                 try! FileManager.default.copyItem(atPath: fixture.dir + "/agents/\(id).\(ext)", toPath: fixture.keptDir + "/\(id).\(ext)")
             }
         }
+        for name in ["ops", "ex-ops"] {
+            fixture.pki("issue-operator", "--dir", fixture.dir, "--name", name)
+            for ext in ["crt", "key"] {
+                try! FileManager.default.copyItem(
+                    atPath: fixture.dir + "/operators/\(name).\(ext)", toPath: fixture.keptDir + "/operator-\(name).\(ext)")
+            }
+        }
         fixture.pki("revoke", "--dir", fixture.dir, "--agent-id", "gone")
+        fixture.pki("revoke", "--dir", fixture.dir, "--operator", "ex-ops")
         try! fixture.writeExpiredCRL(to: fixture.expiredCRLFile)
         try! fixture.writeExpiredAgent("old")
+        try! fixture.writeTwoFaced("janus")
+        fixture.pki("init-ca", "--dir", fixture.impostorDir)
         fixture.pki("init-ca", "--dir", fixture.otherDir, "--name", "Some other CA")
         fixture.pki("issue-agent", "--dir", fixture.otherDir, "--agent-id", "a1")
         return fixture
@@ -68,6 +85,17 @@ struct PKIFixture: Sendable {
         try run("/usr/bin/openssl", ["ca", "-batch", "-config", dir + "/openssl.cnf", "-extensions", "v3_agent",
                                      "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-notext",
                                      "-in", kept + ".csr", "-out", kept + ".crt"], san: "URI:urn:v2g:agent:\(id)")
+    }
+
+    /// A certificate of this CA (kept as `janus` in keptDir) that names an agent and an operator at once: refused.
+    func writeTwoFaced(_ name: String) throws {
+        let kept = keptDir + "/\(name)"
+        let san = "URI:urn:v2g:agent:\(name),URI:urn:v2g:operator:\(name)"
+        try run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", kept + ".key"])
+        try run("/usr/bin/openssl", ["req", "-new", "-config", dir + "/openssl.cnf", "-key", kept + ".key",
+                                     "-subj", "/OU=v2g-agent/CN=\(name)", "-out", kept + ".csr"], san: san)
+        try run("/usr/bin/openssl", ["ca", "-batch", "-config", dir + "/openssl.cnf", "-extensions", "v3_agent", "-days", "30", "-notext",
+                                     "-in", kept + ".csr", "-out", kept + ".crt"], san: san)
     }
 
     private func run(_ tool: String, _ arguments: [String], san: String = "URI:urn:v2g:agent:unset") throws {

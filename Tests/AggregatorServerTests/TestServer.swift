@@ -1,17 +1,34 @@
 import AggregatorKit
 import AggregatorServer
+import AggregatorTesting
 import Foundation
+import GridCore
 import Hummingbird
 import Logging
 import Telemetry
 
-/// Starts the real HTTPS application, on a real SQLite store in a temporary directory, on an ephemeral loopback
-/// port; runs `body` with a curl client, then stops it.
+/// The signed-policy fixture of the server tests: its root expires a year from now (the server runs on the wall clock).
+let policyFixture = SignedPolicyFixture(expires: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970 + 365 * 86_400))
+
+/// Starts the real HTTPS application, on real SQLite stores (telemetry and policy) in a temporary directory, on an
+/// ephemeral loopback port, pinning `policyFixture.root`; runs `body` with a curl client, then stops it.
 func withTestServer<T: Sendable>(
     limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
     storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication) async throws -> T
+) async throws -> T {
+    try await withPolicyTestServer(limits: limits, storage: storage, crlFile: crlFile) { client, store, server, _ in
+        try await body(client, store, server)
+    }
+}
+
+/// The same, handing `body` the rollout coordinator too (its store is `policy.sqlite` beside the telemetry).
+func withPolicyTestServer<T: Sendable>(
+    limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
+    storage: AggregatorConfig.Storage = .init(),
+    crlFile: String? = nil,
+    _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
     let directory = NSTemporaryDirectory() + "agg-server-\(UUID().uuidString)"
@@ -36,7 +53,10 @@ func withTestServer<T: Sendable>(
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "agg-server-tests")
     logger.logLevel = .warning
-    let server = try AggregatorApplication(config: config, pipeline: pipeline, logger: logger) { channel in
+    let policyStore = try SQLitePolicyStore(path: storage.resolvedPolicyPath)
+    defer { policyStore.close() }
+    let coordinator = try await RolloutCoordinator.open(store: policyStore, pinnedRoot: policyFixture.root, logger: logger)
+    let server = try AggregatorApplication(config: config, pipeline: pipeline, coordinator: coordinator, logger: logger) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }
@@ -46,7 +66,7 @@ func withTestServer<T: Sendable>(
             group.addTask { try await server.application.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
-            let result = try await body(CurlClient(port: port, pki: pki), store, server)
+            let result = try await body(CurlClient(port: port, pki: pki), store, server, coordinator)
             group.cancelAll()
             return result
         }

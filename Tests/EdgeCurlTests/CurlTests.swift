@@ -6,11 +6,6 @@ import Testing
 /// timeouts, caps and cancellation.
 @Suite("EdgeCurl: GET, conditional GET and POST over mutual TLS")
 struct CurlTests {
-    /// Two unrelated CAs, made once for the whole suite with provisioning/v2g-pki.
-    static let pki: (scratch: Peers.Scratch, ca: String, other: String) = {
-        let scratch = try! Peers.Scratch()
-        return (scratch, try! Peers.certificateAuthority(in: scratch, name: "ca"), try! Peers.certificateAuthority(in: scratch, name: "other"))
-    }()
 
     /// The client certificate of `ca`, trusting `trusting` (default: the same CA).
     static func tls(_ ca: String, trusting: String? = nil, key: String? = nil) -> MutualTLSFiles {
@@ -23,9 +18,10 @@ struct CurlTests {
     }
 
     @Test("conditional GET over mutual TLS: 200 with an ETag, then 304 for that ETag, 200 again for a stale one")
-    func conditionalGet() throws {
-        let (peer, port) = try Peers.httpPeer(ca: Self.pki.ca)
-        let easy = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca)))
+    func conditionalGet() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca)))
         let url = "https://127.0.0.1:\(port)/bundle"
 
         guard case .response(let first) = try easy.get(url) else { Issue.record("a first GET cannot be 304"); return }
@@ -46,18 +42,20 @@ struct CurlTests {
     }
 
     @Test("the client certificate is presented: the server reads its CN")
-    func clientCertificatePresented() throws {
-        let (peer, port) = try Peers.httpPeer(ca: Self.pki.ca)
-        let easy = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca)))
+    func clientCertificatePresented() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca)))
         guard case .response(let response) = try easy.get("https://127.0.0.1:\(port)/whoami") else { Issue.record("304?"); return }
         #expect(String(decoding: response.body, as: UTF8.self) == "tx-017")
         withExtendedLifetime(peer) {}
     }
 
     @Test("POST sends the body and the header lines; status, body and headers come back")
-    func post() throws {
-        let (peer, port) = try Peers.httpPeer(ca: Self.pki.ca)
-        let easy = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca)))
+    func post() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca)))
         let body = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let response = try easy.post("https://127.0.0.1:\(port)/echo", body: body, headers: ["Content-Type: application/x-test"])
         #expect(response.status == 201 && response.body == body)
@@ -69,8 +67,8 @@ struct CurlTests {
     }
 
     @Test("response headers are read by name without case; a body above the cap is cut and says so")
-    func headersAndCap() throws {
-        let (peer, port) = try Peers.httpPeer()
+    func headersAndCap() async throws {
+        let (peer, port) = try await Peers.httpPeer()
         let easy = try CurlEasy(settings: Self.settings(nil, maxResponseBytes: 1_000))
         guard case .response(let headers) = try easy.get("http://127.0.0.1:\(port)/headers") else { Issue.record("304?"); return }
         #expect(headers.header("retry-after") == "30" && headers.header("X-PEER") == "edge-curl")
@@ -84,42 +82,45 @@ struct CurlTests {
     }
 
     @Test("a server certificate from a CA other than the pinned one is refused")
-    func untrustedServer() throws {
-        let (peer, port) = try Peers.httpPeer(ca: Self.pki.ca)
-        let easy = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca, trusting: Self.pki.other)))
+    func untrustedServer() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca, trusting: pki.other)))
         let error = try #require(throws: CurlError.self) { try easy.get("https://127.0.0.1:\(port)/bundle") }
         #expect(error.isPeerVerification && error.label == "tls_peer_verification", "\(error)")
         withExtendedLifetime(peer) {}
     }
 
     @Test("openssl s_server refuses a client certificate from another CA, and accepts ours")
-    func sServerClientCertificate() throws {
-        let (peer, port) = try Peers.sServer(ca: Self.pki.ca)
+    func sServerClientCertificate() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.sServer(ca: pki.ca)
         let url = "https://127.0.0.1:\(port)/"
-        let ours = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca)))
+        let ours = try CurlEasy(settings: Self.settings(Self.tls(pki.ca)))
         guard case .response(let page) = try ours.get(url) else { Issue.record("304?"); return }
         #expect(page.status == 200)
-        let stranger = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.other, trusting: Self.pki.ca)))
+        let stranger = try CurlEasy(settings: Self.settings(Self.tls(pki.other, trusting: pki.ca)))
         let refused = try #require(throws: CurlError.self) { try stranger.get(url) }
         #expect(refused.label != "network_connect" && !refused.isPeerVerification, "\(refused)")
         withExtendedLifetime(peer) {}
     }
 
     @Test("a missing client key is a local certificate problem, named as such")
-    func missingKey() throws {
-        let (peer, port) = try Peers.httpPeer(ca: Self.pki.ca)
-        let easy = try CurlEasy(settings: Self.settings(Self.tls(Self.pki.ca, key: "/nonexistent/tx-017.key")))
+    func missingKey() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca, key: "/nonexistent/tx-017.key")))
         let error = try #require(throws: CurlError.self) { try easy.get("https://127.0.0.1:\(port)/bundle") }
         #expect(error.isClientCertificate, "\(error)")
         withExtendedLifetime(peer) {}
     }
 
     @Test("timeouts and a closed port are told apart")
-    func timeoutAndRefused() throws {
+    func timeoutAndRefused() async throws {
         let easy = try CurlEasy(settings: Self.settings(nil, totalTimeoutS: 0.5))
         var closedPort = 0
         do {
-            let (peer, port) = try Peers.httpPeer()
+            let (peer, port) = try await Peers.httpPeer()
             closedPort = port
             let slow = try #require(throws: CurlError.self) { try easy.get("http://127.0.0.1:\(port)/slow") }
             #expect(slow.isTimeout, "\(slow)")
@@ -130,8 +131,30 @@ struct CurlTests {
         #expect(refused.label == "network_connect", "\(refused)")
     }
 
+    @Test("a client key that group or others may read is refused before any request, naming the file and its mode")
+    func exposedKey() async throws {
+        let pki = try await Peers.pki()
+        let (peer, port) = try await Peers.httpPeer(ca: pki.ca)
+        let scratch = try Peers.Scratch()
+        let key = scratch.path + "/agent.key"
+        try FileManager.default.copyItem(atPath: "\(pki.ca)/agents/tx-017.key", toPath: key)
+        for mode: Int16 in [0o666, 0o644, 0o640, 0o604] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: key)
+            let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca, key: key)))
+            let error = try #require(throws: CurlError.self) { try easy.get("https://127.0.0.1:\(port)/whoami") }
+            #expect(error.isKeyExposed && error.label == "tls_key_exposed", "\(error)")
+            #expect(error.message.contains(key) && error.message.contains("mode 0\(String(mode, radix: 8))"), "\(error)")
+        }
+        // The same key made private again is used.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let easy = try CurlEasy(settings: Self.settings(Self.tls(pki.ca, key: key)))
+        guard case .response(let response) = try easy.get("https://127.0.0.1:\(port)/whoami") else { Issue.record("304?"); return }
+        #expect(String(decoding: response.body, as: UTF8.self) == "tx-017")
+        withExtendedLifetime(peer) {}
+    }
+
     @Test("an entity tag or header with a line break is refused before anything is sent")
-    func headerInjection() throws {
+    func headerInjection() async throws {
         let easy = try CurlEasy(settings: Self.settings(nil))
         let etag = try #require(throws: CurlError.self) { try easy.get("http://127.0.0.1:9/x", ifNoneMatch: "\"v1\"\r\nX-Evil: 1") }
         #expect(etag.label == "curl_setup")
@@ -141,7 +164,7 @@ struct CurlTests {
 
     @Test("CurlClient: cancelling the task aborts a transfer in flight long before its timeout")
     func cancellation() async throws {
-        let (peer, port) = try Peers.httpPeer()
+        let (peer, port) = try await Peers.httpPeer()
         let client = try CurlClient(settings: Self.settings(nil, totalTimeoutS: 30))
         let request = Task { try await client.get("http://127.0.0.1:\(port)/slow") }
         try await Task.sleep(for: .milliseconds(300))

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Volt-VAR curve (IEEE 1547-2018 Table 8)")
 struct CurveVoltVarTests {
-    /// The Table 8 rows as printed in the design brief: (V, Q) corners.
+    /// The Table 8 rows of IEEE 1547-2018 (docs/curves.md): (V, Q) corners.
     static let tableRows: [(category: PerformanceCategory, corners: [(v: Double, q: Double)], tr: Double)] = [
         (.a, [(0.90, 0.25), (1.00, 0), (1.00, 0), (1.10, -0.25)], 10),
         (.b, [(0.92, 0.44), (0.98, 0), (1.02, 0), (1.08, -0.44)], 5),

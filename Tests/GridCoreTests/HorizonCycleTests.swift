@@ -124,6 +124,21 @@ import Testing
         #expect(abs(outcome.kw("small") / outcome.kw("big") - 0.5) < 0.03)
     }
 
+    @Test("under a cut, an EV short even at full power gives up a tenth of what one that can still make it does")
+    func fullPowerGivesLeast() {
+        // Both at 7.4 kW for the hour: `timely` needs exactly that, `short` needs more than it can take.
+        let timely = Self.charger("timely", .single(.a), Self.ev(request: 7.4, departureInH: 1, needKWh: 7.4))
+        let short = Self.charger("short", .single(.a), Self.ev(request: 7.4, departureInH: 1, needKWh: 10))
+        var inputs = Self.inputs([timely, short])
+        inputs.envelope = Envelope(
+            agentID: "t", sequence: 1, validUntil: Fixture.now + 60, transformerKW: -100...7.4, phaseKW: nil, reactiveBiasPU: 0)
+        let outcome = ControlCycle(policy: Fixture.unramped).run(CycleState(), inputs: inputs, now: Fixture.now)
+        #expect(outcome.decisions.contains { $0.code == "TARGET_UNREACHABLE" && $0.chargerID == "short" })
+        #expect(abs(outcome.kw("timely") + outcome.kw("short") - 7.4) < 0.01)
+        let cutShort = 7.4 - outcome.kw("short"), cutTimely = 7.4 - outcome.kw("timely")
+        #expect(abs(cutShort / cutTimely - 1 / ControlCycle.fullPowerWeightFactor) < 0.02, "cuts \(cutShort) and \(cutTimely) kW")
+    }
+
     @Test("the load history and plug-in times survive the cache; the plan itself is made afresh")
     func stateRoundTrip() throws {
         let chargers = [Self.charger("a1", .single(.a), Self.ev())]

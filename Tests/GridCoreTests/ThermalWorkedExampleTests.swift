@@ -1,7 +1,7 @@
 import GridCore
 import Testing
 
-/// The IEC 60076-7 Annex C worked example (ONAF), a public test vector (DESIGN.md §3).
+/// The IEC 60076-7 Annex C worked example (ONAF), a public test vector.
 @Suite struct ThermalWorkedExampleTests {
     static let parameters = ThermalParameters(
         topOilRiseRatedK: 38.3, hotSpotGradientRatedK: 1.4 * 14.5,

@@ -3,7 +3,7 @@ import GridCore
 import SimKit
 import Testing
 
-/// Issue 3's control evidence, with the agent talking to the simulated field over Modbus TCP on loopback.
+/// The control evidence, with the agent talking to the simulated field over Modbus TCP on loopback.
 /// The baseline is the same scenario with no agent (every EV charges at its request).
 @Suite("Agent over Modbus: the evidence scenarios", .serialized)
 struct EvidenceOverModbusTests {

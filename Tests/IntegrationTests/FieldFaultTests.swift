@@ -3,7 +3,7 @@ import GridCore
 import SimKit
 import Testing
 
-/// Issue 3's bad-input evidence, over real Modbus TCP on loopback with a real SQLite cache.
+/// The bad-input evidence, over real Modbus TCP on loopback with a real SQLite cache.
 @Suite("Agent over Modbus: faults in the field", .serialized)
 struct FieldFaultTests {
     static let start = 1_752_598_800.0

@@ -8,22 +8,25 @@ extension ProtectionBench {
     public static func configured(
         policyPath: String? = nil, category: AbnormalCategory? = nil, cyclePeriodS: Double? = nil
     ) throws(ProtectionBenchError) -> ProtectionBench {
-        var policy = ControlPolicy.builtInSafeDefaults
-        let name = policyPath ?? "built-in policy"
-        if let policyPath {
-            do {
-                // The agent's own loader: the same strict reading and checks, the same line on a refusal.
-                policy = try ConfigFile.loadPolicy(path: policyPath)
-            } catch {
-                throw .badPolicy(error.description)
-            }
+        func adjust(_ policy: inout ControlPolicy) {
+            if let category { policy.trip.category = category }
+            if let cyclePeriodS { policy.cyclePeriodS = cyclePeriodS }
         }
-        if let category { policy.trip.category = category }
-        if let cyclePeriodS { policy.cyclePeriodS = cyclePeriodS }
+        guard let policyPath else {
+            var policy = ControlPolicy.builtInSafeDefaults
+            adjust(&policy)
+            do {
+                try policy.validate()
+            } catch {
+                throw .badPolicy(ConfigFileError(path: "built-in policy", reason: error.description).description)
+            }
+            return ProtectionBench(policy: policy)
+        }
+        let policy: ControlPolicy
         do {
-            try policy.validate()
+            policy = try ConfigFile.policy(from: ConfigFile.read(policyPath), path: policyPath, adjust: adjust)
         } catch {
-            throw .badPolicy(ConfigFileError(path: name, reason: error.description).description)
+            throw .badPolicy(error.description)
         }
         return ProtectionBench(policy: policy)
     }

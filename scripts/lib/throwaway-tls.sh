@@ -12,8 +12,8 @@ work, port = sys.argv[1], int(sys.argv[2])
 pki = f"{work}/pki"
 json.dump({
     "listen": {"host": "127.0.0.1", "port": port},
-    "tls": {"ca_file": f"{pki}/ca.crt", "cert_file": f"{pki}/bundles/server-localhost/server.crt",
-            "key_file": f"{pki}/bundles/server-localhost/server.key", "crl_file": f"{pki}/crl.pem"},
+    "tls": {"ca_file": f"{pki}/ca.crt", "cert_file": f"{pki}/kits/server-localhost/server.crt",
+            "key_file": f"{pki}/kits/server-localhost/server.key", "crl_file": f"{pki}/crl.pem"},
     # The simulated evening is dated 2025: keep its raw samples.
     "storage": {"path": f"{work}/aggregator.sqlite", "raw_retention_days": 3650, "aggregate_retention_days": 3650},
 }, open(f"{work}/aggregator.json", "w"), indent=2)

@@ -25,6 +25,9 @@ public protocol AgentCache: Sendable {
     /// Returns the reinstated policy; nil (and nothing changed) when there is no last-known-good.
     @discardableResult
     func revertToLastKnownGood() throws(CacheError) -> CachedPolicy?
+    /// Forgets the active policy when there is no last-known-good to revert to, so that the built-in defaults apply
+    /// again (what was in force before it); the anti-rollback mark stays.
+    func dropActivePolicy() throws(CacheError)
 
     /// Saves the cycle state; called every cycle, so it must stay cheap.
     func storeCycleState(_ state: CycleState, at time: Timestamp) throws(CacheError)
@@ -35,6 +38,37 @@ public protocol AgentCache: Sendable {
     func appendEvent(code: String, message: String, at time: Timestamp) throws(CacheError)
     /// The newest `limit` events, newest first.
     func recentEvents(limit: Int) throws(CacheError) -> [CacheEvent]
+
+    /// Keeps a report for the aggregator until it is acknowledged (`removePolicyReport`); beyond
+    /// `PolicyReportRecord.capacity` the oldest is dropped.
+    func enqueuePolicyReport(_ body: [UInt8], at time: Timestamp) throws(CacheError)
+    /// Reports not yet acknowledged, oldest first.
+    func pendingPolicyReports(limit: Int) throws(CacheError) -> [PolicyReportRecord]
+    func removePolicyReport(sequence: Int64) throws(CacheError)
+
+    /// A small named record of the policy path that must survive a restart (the trusted root, the bundle's entity
+    /// tag, the probation in progress); nil when never stored.
+    func record(named name: String) throws(CacheError) -> [UInt8]?
+    /// Stores (or, with nil, deletes) a named record.
+    func storeRecord(_ value: [UInt8]?, named name: String) throws(CacheError)
+}
+
+/// A policy report waiting for the aggregator's acknowledgement.
+public struct PolicyReportRecord: Sendable, Hashable {
+    /// Increases by one per report over the life of the cache.
+    public var sequence: Int64
+    /// The JSON body, exactly as it will be posted.
+    public var body: [UInt8]
+    public var createdAt: Timestamp
+
+    /// Reports kept at most; one is made per policy change, so this is years of them.
+    public static let capacity = 1_000
+
+    public init(sequence: Int64, body: [UInt8], createdAt: Timestamp) {
+        self.sequence = sequence
+        self.body = body
+        self.createdAt = createdAt
+    }
 }
 
 /// A policy as the cache holds it: the decoded policy and the signed bundle it came in.

@@ -39,6 +39,21 @@ enum CacheSchema {
                 INSERT INTO policy_high_water (id, version) SELECT 1, max(version) FROM policy HAVING count(*) > 0;
                 """)
         }
+        // The signed-policy path: reports kept until the aggregator acknowledges them, and small named records
+        // (the trusted root, the bundle's entity tag, the probation in progress) that a restart must not lose.
+        migrator.registerMigration("agent-cache-3: policy reports and records") { db in
+            try db.execute("""
+                CREATE TABLE policy_reports (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    body BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE records (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }()
 }

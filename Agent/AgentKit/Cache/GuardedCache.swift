@@ -19,7 +19,7 @@ public enum PolicyAdoption: Sendable, Equatable {
 /// Its alarms reach the status file, the metrics and the event log through the control loop (`AlarmSource`); the
 /// loop logs them when they are raised and when they clear, so a failure every cycle is not a log line every cycle.
 public final class GuardedCache: Sendable {
-    private struct Health {
+    struct Health {
         /// Raised at open time (a file moved aside, memory only): they hold until a restart.
         var openingAlarms: [CacheAlarm]
         /// Raised by a failed operation; cleared once a write goes through again.
@@ -28,6 +28,8 @@ public final class GuardedCache: Sendable {
         var pendingPolicy: CachedPolicy?
         var pendingEvents: [CacheEvent] = []
         var droppedEvents = 0
+        /// Reports the cache refused to keep (full disk): written with the next cycle's state.
+        var pendingReports: [PolicyReportRecord] = []
     }
 
     /// Events kept in memory while the cache refuses writes.
@@ -36,7 +38,7 @@ public final class GuardedCache: Sendable {
     /// The cache underneath.
     public let cache: any AgentCache
     private let logger: Logger
-    private let health: Mutex<Health>
+    let health: Mutex<Health>
 
     /// Wraps `cache`; `openingAlarms` are the ones `SQLiteAgentCache.open` returned.
     public init(_ cache: any AgentCache, openingAlarms: [CacheAlarm] = [], logger: Logger) {
@@ -105,15 +107,16 @@ public final class GuardedCache: Sendable {
     /// Returns true when everything is on disk (and the runtime alarms are then cleared).
     @discardableResult
     public func saveCycleState(_ state: CycleState, at time: Timestamp) -> Bool {
-        let (policy, events) = health.withLock { h in
-            defer { h.pendingPolicy = nil; h.pendingEvents = [] }
-            return (h.pendingPolicy, h.pendingEvents)
+        let (policy, events, reports) = health.withLock { h in
+            defer { h.pendingPolicy = nil; h.pendingEvents = []; h.pendingReports = [] }
+            return (h.pendingPolicy, h.pendingEvents, h.pendingReports)
         }
         if let policy { adoptPolicy(policy.policy, bundleBytes: policy.bundleBytes, receivedAt: policy.receivedAt) }
         for event in events { recordEvent(code: event.code, message: event.message, at: event.time) }
+        for report in reports { keepReport(report.body, at: report.createdAt) }
         let saved = attempt { () throws(CacheError) in try cache.storeCycleState(state, at: time) } != nil
         health.withLock { h in
-            if saved && h.pendingPolicy == nil && h.pendingEvents.isEmpty { h.runtimeAlarms = [:] }
+            if saved && h.pendingPolicy == nil && h.pendingEvents.isEmpty && h.pendingReports.isEmpty { h.runtimeAlarms = [:] }
         }
         return saved
     }
@@ -137,7 +140,7 @@ public final class GuardedCache: Sendable {
     }
 
     /// Runs one cache call; a failure becomes an alarm and a count, never a throw.
-    private func attempt<T>(_ body: () throws(CacheError) -> T) -> T? {
+    func attempt<T>(_ body: () throws(CacheError) -> T) -> T? {
         do {
             return try body()
         } catch {

@@ -12,6 +12,8 @@ public final class InMemoryAgentCache: AgentCache {
         var state: (CycleState, Timestamp)?
         var events: [CacheEvent] = []
         var nextSequence: Int64 = 1
+        var reports: [PolicyReportRecord] = []
+        var records: [String: [UInt8]] = [:]
     }
 
     /// How many events the log keeps.
@@ -26,13 +28,15 @@ public final class InMemoryAgentCache: AgentCache {
     /// A copy of what a file held (`SQLiteAgentCache.copyIntoMemory`), its anti-rollback mark included.
     init(
         eventLogCapacity: Int, active: CachedPolicy?, lastKnownGood: CachedPolicy?, highestPolicyVersion: Int?,
-        cycleState: (CycleState, Timestamp)?, events: [CacheEvent]
+        cycleState: (CycleState, Timestamp)?, events: [CacheEvent], reports: [PolicyReportRecord] = [],
+        records: [String: [UInt8]] = [:]
     ) {
         self.eventLogCapacity = max(1, eventLogCapacity)
         let versions = [active?.version, lastKnownGood?.version, highestPolicyVersion].compactMap { $0 }
         contents = Mutex(Contents(
             active: active, lastKnownGood: lastKnownGood, highestVersion: versions.max(), state: cycleState,
-            events: Array(events.suffix(max(1, eventLogCapacity))), nextSequence: (events.last?.sequence ?? 0) + 1))
+            events: Array(events.suffix(max(1, eventLogCapacity))), nextSequence: (events.last?.sequence ?? 0) + 1,
+            reports: reports, records: records))
     }
 
     public func storePolicy(_ policy: ControlPolicy, bundleBytes: [UInt8], receivedAt: Timestamp) throws(CacheError) {
@@ -84,5 +88,31 @@ public final class InMemoryAgentCache: AgentCache {
     public func recentEvents(limit: Int) throws(CacheError) -> [CacheEvent] {
         let count = min(max(0, limit), eventLogCapacity)
         return contents.withLock { Array($0.events.suffix(count).reversed()) }
+    }
+
+    public func dropActivePolicy() throws(CacheError) {
+        contents.withLock { if $0.lastKnownGood == nil { $0.active = nil } }
+    }
+
+    public func enqueuePolicyReport(_ body: [UInt8], at time: Timestamp) throws(CacheError) {
+        contents.withLock {
+            let sequence = ($0.reports.last?.sequence ?? 0) + 1
+            $0.reports.append(PolicyReportRecord(sequence: sequence, body: body, createdAt: time))
+            if $0.reports.count > PolicyReportRecord.capacity { $0.reports.removeFirst($0.reports.count - PolicyReportRecord.capacity) }
+        }
+    }
+
+    public func pendingPolicyReports(limit: Int) throws(CacheError) -> [PolicyReportRecord] {
+        contents.withLock { Array($0.reports.prefix(max(0, limit))) }
+    }
+
+    public func removePolicyReport(sequence: Int64) throws(CacheError) {
+        contents.withLock { $0.reports.removeAll { $0.sequence == sequence } }
+    }
+
+    public func record(named name: String) throws(CacheError) -> [UInt8]? { contents.withLock { $0.records[name] } }
+
+    public func storeRecord(_ value: [UInt8]?, named name: String) throws(CacheError) {
+        contents.withLock { $0.records[name] = value }
     }
 }

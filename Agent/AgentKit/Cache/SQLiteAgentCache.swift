@@ -26,6 +26,7 @@ public final class SQLiteAgentCache: AgentCache {
     init(path: String, eventLogCapacity: Int, maximumPageCount: Int?, readOnly: Bool) throws(CacheError) {
         self.path = path
         self.eventLogCapacity = max(1, eventLogCapacity)
+        if !readOnly { PrivateFile.prepare(path) }
         database = try SerializedDatabase(
             path: path, readOnly: readOnly, label: "agent cache",
             describeFailure: { error, doing in CacheError.wrapping(error, doing: doing) }
@@ -41,7 +42,7 @@ public final class SQLiteAgentCache: AgentCache {
     }
 
     /// Runs `body` on the connection, on the calling thread, turning every failure into a `CacheError`.
-    private func run<T: Sendable>(_ what: String, _ body: (CacheConnection) throws -> T) throws(CacheError) -> T {
+    func run<T: Sendable>(_ what: String, _ body: (CacheConnection) throws -> T) throws(CacheError) -> T {
         try database.sync(what, body)
     }
 
@@ -146,8 +147,15 @@ public final class SQLiteAgentCache: AgentCache {
     func copyIntoMemory() throws(CacheError) -> InMemoryAgentCache {
         var events: [CacheEvent] = []
         for event in try recentEvents(limit: eventLogCapacity).reversed() { events.append(event) }
+        var records: [String: [UInt8]] = [:]
+        for name in try recordNames() { records[name] = try record(named: name) }
         return InMemoryAgentCache(
             eventLogCapacity: eventLogCapacity, active: try activePolicy(), lastKnownGood: try lastKnownGoodPolicy(),
-            highestPolicyVersion: try highestPolicyVersion(), cycleState: try loadCycleState(), events: events)
+            highestPolicyVersion: try highestPolicyVersion(), cycleState: try loadCycleState(), events: events,
+            reports: try pendingPolicyReports(limit: PolicyReportRecord.capacity), records: records)
+    }
+
+    private func recordNames() throws(CacheError) -> [String] {
+        try run("list the records") { c in try c.db.prepare("SELECT name FROM records").rows { $0.string(at: 0) } }
     }
 }

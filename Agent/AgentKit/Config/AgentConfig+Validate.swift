@@ -26,6 +26,7 @@ extension AgentConfig {
             guard calibration.offset.isFinite else { throw .invalid("meter.calibration.\(name).offset", "must be a finite number") }
         }
         try temperature?.transport.validate("temperature.transport")
+        try validateTrust()
 
         var endpoints: [String: String] = [meter.transport.description: "meter"]
         var ids: [String: String] = [:]
@@ -50,9 +51,9 @@ extension AgentConfig {
                 warnings.append("chargers: none on phase \(phase); balancing cannot move that phase")
             }
         }
-        // Envelopes arrive only in the answers to state reports.
-        if envelope != nil, (uplink?.stateIntervalS ?? 0) == 0 {
-            warnings.append("envelope: set, but no state reports are sent (uplink absent or uplink.state_interval_s 0): no envelope can arrive")
+        // Envelopes arrive in the answers to state reports and are checked against the one root of trust.
+        if trust == nil, (uplink?.stateIntervalS ?? 0) > 0 {
+            warnings.append("trust: absent, so every neighborhood envelope in the answers to state reports is refused (trust.root_file names the root that signs them)")
         }
         return warnings
     }

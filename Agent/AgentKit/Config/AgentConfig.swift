@@ -4,7 +4,7 @@ public import GridCore
 /// The agent's configuration file (`/etc/v2g/agent.json`): which devices to poll and where to keep
 /// state, status and metrics. Every key is documented in docs/agent-config.md; unknown keys are refused.
 public struct AgentConfig: Sendable, Hashable, Codable {
-    /// The agent's identity: the CN of its certificate and the key of its bundles and telemetry.
+    /// The agent's identity: its certificate's name and the key of its bundles and telemetry.
     public var agentID: String
     /// Control period, 0.1–10 s; it overrides the policy's, because protection counts cycles.
     public var cyclePeriodS: Double = 1
@@ -14,7 +14,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
     public var statusFile: String = "/run/v2g-agent/status.json"
     /// Prometheus textfile for node-exporter's textfile collector (the agent opens no port).
     public var metricsTextfile: String = "/var/lib/prometheus/node-exporter/v2g-agent.prom"
-    /// A policy to start from when the cache holds none (first boot, before any bundle arrives).
+    /// A policy offered at every start (commissioning); with `trust` it must be a signed bundle.
     public var policyFile: String?
     public var meter: MeterConfig
     public var temperature: TemperatureSensorConfig?
@@ -24,8 +24,10 @@ public struct AgentConfig: Sendable, Hashable, Codable {
     public var disagreementAlarmPercent: Double = 2
     /// Telemetry upload to the aggregator; absent = the agent keeps no telemetry queue (it regulates all the same).
     public var uplink: UplinkConfig?
-    /// Neighborhood envelopes: the root of trust that says which key signs them; absent = every envelope is refused.
-    public var envelope: EnvelopeConfig?
+    /// The pinned root of trust; with it every policy must arrive signed (the local `policy_file` too).
+    public var trust: TrustConfig?
+    /// Fetching signed bundles and roots from the aggregator, and the probation of a new policy; needs `trust`.
+    public var policyFetch: PolicyFetchConfig?
 
     public init(agentID: String, meter: MeterConfig, chargers: [ChargerConfig] = []) {
         self.agentID = agentID
@@ -40,7 +42,7 @@ public struct AgentConfig: Sendable, Hashable, Codable {
         case agentID = "agent_id", cyclePeriodS = "cycle_period_s", stateDirectory = "state_directory"
         case statusFile = "status_file", metricsTextfile = "metrics_textfile", policyFile = "policy_file"
         case meter, temperature, chargers, modbus, disagreementAlarmPercent = "disagreement_alarm_pct", uplink
-        case envelope
+        case trust, policyFetch = "policy_fetch"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,7 +60,8 @@ public struct AgentConfig: Sendable, Hashable, Codable {
         modbus = try c.value(.modbus, default: modbus)
         disagreementAlarmPercent = try c.value(.disagreementAlarmPercent, default: disagreementAlarmPercent)
         uplink = try c.decodeIfPresent(UplinkConfig.self, forKey: .uplink)
-        envelope = try c.decodeIfPresent(EnvelopeConfig.self, forKey: .envelope)
+        trust = try c.decodeIfPresent(TrustConfig.self, forKey: .trust)
+        policyFetch = try c.decodeIfPresent(PolicyFetchConfig.self, forKey: .policyFetch)
     }
 }
 

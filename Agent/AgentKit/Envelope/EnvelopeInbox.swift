@@ -30,10 +30,17 @@ public final class EnvelopeInbox: Sendable {
     private let waiting = Mutex<Delivery?>(nil)
     /// Touched by the loop's thread only; the lock makes the class Sendable, and is never contended.
     private let intake: Mutex<EnvelopeIntake>
+    /// The root of trust in force, asked for each delivery: the agent's one root (`trust`), so that a rotation the
+    /// policy path took applies to envelopes at once.
+    private let root: @Sendable () -> TrustRoot?
     private let logger: Logger
 
-    public init(intake: EnvelopeIntake, logger: Logger) {
-        self.intake = Mutex(intake)
+    public init(
+        agentID: String, root: @escaping @Sendable () -> TrustRoot?,
+        missingRootReason: String = "no root of trust is configured (trust.root_file)", logger: Logger
+    ) {
+        self.intake = Mutex(EnvelopeIntake(agentID: agentID, missingRootReason: missingRootReason))
+        self.root = root
         self.logger = logger
     }
 
@@ -58,7 +65,7 @@ public final class EnvelopeInbox: Sendable {
             var events: [Event] = []
             if let delivery {
                 let before = intake.current
-                switch intake.receive(delivery.bytes, now: now) {
+                switch intake.receive(delivery.bytes, root: root(), now: now) {
                 case .unchanged:
                     break
                 case .adopted(let document):

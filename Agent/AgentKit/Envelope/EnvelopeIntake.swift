@@ -18,9 +18,7 @@ public struct EnvelopeIntake: Sendable {
     }
 
     public let agentID: String
-    /// nil when no root of trust is configured or it could not be loaded; then every envelope is refused.
-    public let root: TrustRoot?
-    /// Why there is no root, for the refusal's reason.
+    /// Why there is no root (when `receive` is given none), for the refusal's reason.
     public let missingRootReason: String
     public private(set) var current: EnvelopeDocument?
     private var currentBytes: [UInt8]?
@@ -28,13 +26,14 @@ public struct EnvelopeIntake: Sendable {
     /// Envelopes refused since the agent started.
     public private(set) var refusedCount = 0
 
-    public init(agentID: String, root: TrustRoot?, missingRootReason: String = "no root of trust is configured (envelope.root_file)") {
+    public init(agentID: String, missingRootReason: String = "no root of trust is configured (trust.root_file)") {
         self.agentID = agentID
-        self.root = root
         self.missingRootReason = missingRootReason
     }
 
-    public mutating func receive(_ bytes: [UInt8], now: Timestamp) -> Action {
+    /// `root` is the root of trust in force at this moment (the same one policies are checked against, rotations
+    /// included); nil when there is none, and then every envelope is refused.
+    public mutating func receive(_ bytes: [UInt8], root: TrustRoot?, now: Timestamp) -> Action {
         if let currentBytes, currentBytes == bytes { return .unchanged }
         do throws(BundleRefusal) {
             guard let root else { throw BundleRefusal(.unknownKey, missingRootReason) }

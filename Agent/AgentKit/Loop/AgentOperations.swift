@@ -72,11 +72,14 @@ public final class AgentOperations: Sendable {
                 reactivePowerKvar: setpoint.reactivePowerKvar, online: charger.online)
         }
         let alarms = loop.activeAlarms
-        let status = AgentStatus(
+        var status = AgentStatus(
             agentID: agentID, mode: outcome.mode, policyVersion: loop.policy.version, lastCycleAt: now,
             cycleDurationS: cycleDurationS, alarms: alarms, neutralCurrentA: outcome.figures.neutralCurrentBeforeA,
             voltageUnbalancePercent: outcome.figures.unbalanceBeforePercent, hotSpotC: outcome.figures.hotSpotC,
             allowedKVA: outcome.figures.allowedKVA, chargers: chargers, writtenAt: now)
+        status.notices = loop.notices
+        let policyPath = loop.policyWatch.status
+        if policyPath.signedPoliciesOnly { status.policyPath = policyPath }
         let fieldAlarms = loop.lastFieldAlarms
         let cacheErrors = loop.cache.errorCounts
         counters.withLock { c in
@@ -90,6 +93,9 @@ public final class AgentOperations: Sendable {
                 c.metrics.modbusErrorsByDevice[alarm.device, default: 0] += 1
             }
             c.metrics.activeAlarmCodes = Set(alarms.map(\.code))
+            c.metrics.noticeCodes = Set(loop.notices.map(\.code))
+            c.metrics.policyVersion = loop.policy.version
+            c.metrics.policyPath = policyPath.signedPoliciesOnly ? policyPath : nil
             c.metrics.neutralCurrentA = outcome.figures.neutralCurrentBeforeA
             c.metrics.voltageUnbalancePercent = outcome.figures.unbalanceBeforePercent
             c.metrics.hotSpotC = outcome.figures.hotSpotC

@@ -1,7 +1,8 @@
 public import GridCore
 public import Logging
 
-/// One agent's control loop: take a delivered policy, poll the field, run the pure cycle, write, remember. It holds
+/// One agent's control loop: take a delivered policy, poll the field, run the pure cycle, write, remember, then judge
+/// a policy on probation (docs/agent.md, "Policy: one way in"). It holds
 /// no clock: `runCycle(now:)` is driven by `ControlLoopService` in the daemon and directly by tests.
 ///
 /// Not Sendable: it blocks on Modbus and SQLite, so it lives on the control loop's own thread.
@@ -21,24 +22,37 @@ public final class ControlLoop {
     private let alarmSources: [any AlarmSource]
     /// Alarms in force after the last cycle, by code, so that the event log records changes, not every cycle.
     private var active: [String: AgentStatus.Alarm] = [:]
-    private let logger: Logger
+    /// The policy path's alarms and figures (refusals, probation); its alarms are among `alarmSources`.
+    public let policyWatch: PolicyWatch
+    /// The probation window for a newly adopted policy; nil: no probation (no `policy_fetch` section).
+    var probationWindowS: Double?
+    /// The newly adopted policy on probation, if any (kept in the cache, so a restart does not end it).
+    var probation: PolicyProbation?
+    /// Standing notices of the policy in force (not alarms): said once when the policy changes.
+    public internal(set) var notices: [AgentStatus.Alarm] = []
+    /// The policy the notices were worked out for.
+    var noticedPolicy: ControlPolicy?
+    let logger: Logger
 
-    /// Resumes from the cache: the policy in force and the last cycle state (so a restart, even offline,
-    /// keeps the hot-spot estimate). Every charger is written afresh after a restart.
+    /// Resumes from the cache: the policy in force, a probation in progress and the last cycle state (so a restart,
+    /// even offline, keeps the hot-spot estimate). Every charger is written afresh after a restart.
     public init(
         field: any FieldBus, cache: GuardedCache, inbox: PolicyInbox = PolicyInbox(), envelopes: EnvelopeInbox? = nil,
-        alarmSources: [any AlarmSource] = [], logger: Logger
+        alarmSources: [any AlarmSource] = [], policyWatch: PolicyWatch? = nil, logger: Logger
     ) {
         self.field = field
         self.cache = cache
         self.inbox = inbox
         self.envelopes = envelopes
-        self.alarmSources = [cache] + alarmSources
+        let watch = policyWatch ?? PolicyWatch(cache: cache, trustConfigured: false)
+        self.policyWatch = watch
+        self.alarmSources = [cache, watch] + alarmSources
         self.logger = logger
         policy = cache.policyInForce()
         var restored = cache.restoredCycleState()?.0 ?? CycleState()
         restored.written = [:]
         state = restored
+        probation = restoredProbation()
     }
 
     /// The site's cycle period (from the agent config) wins over the policy's: protection's stale-data
@@ -60,6 +74,7 @@ public final class ControlLoop {
     @discardableResult
     public func runCycle(now: Timestamp) -> CycleOutcome {
         adoptDeliveries(now: now)
+        refreshNotices()
         var reading = field.poll(now: now)
         if let envelopes {
             let (envelope, events) = envelopes.envelopeForCycle(chargers: reading.inputs.chargers, now: now)
@@ -78,33 +93,10 @@ public final class ControlLoop {
         lastFieldAlarms = reading.alarms + result.alarms
         _ = cache.saveCycleState(state, at: now)
         recordChanges(outcome, alarms: lastFieldAlarms, now: now)
+        policyWatch.setAlarmCodes(activeAlarmCodes)
+        // After the cycle and before the next: a revert, like an adoption, takes effect at a cycle boundary.
+        judgeProbation(outcome, now: now)
         return outcome
-    }
-
-    /// Takes what the inbox holds, in order: each policy that passes its range checks and that the cache accepts
-    /// becomes the policy in force; any other is refused with a reason in the log and the event log.
-    private func adoptDeliveries(now: Timestamp) {
-        for delivery in inbox.takeAll() {
-            let version = delivery.policy.version
-            let metadata: Logger.Metadata = ["policy.version": "\(version)", "policy.source": "\(delivery.source)"]
-            do {
-                try delivery.policy.validate()
-            } catch {
-                logger.warning("policy refused", metadata: metadata.merging(["policy.reason": "\(error)"]) { $1 })
-                cache.recordEvent(code: "POLICY_REFUSED", message: "version \(version) from \(delivery.source): \(error)", at: now)
-                continue
-            }
-            switch cache.adoptPolicy(delivery.policy, bundleBytes: delivery.bundleBytes, receivedAt: delivery.receivedAt) {
-            case .stored, .deferred:
-                adopt(delivery.policy)
-                logger.notice("policy adopted", metadata: metadata)
-                cache.recordEvent(code: "POLICY_ADOPTED", message: "version \(version) from \(delivery.source)", at: now)
-            case .refused(let reason):
-                // The same file offered again at every start is the common case: worth a line, not a warning.
-                logger.notice("policy not adopted", metadata: metadata.merging(["policy.reason": "\(reason)"]) { $1 })
-                cache.recordEvent(code: "POLICY_REFUSED", message: "from \(delivery.source): \(reason)", at: now)
-            }
-        }
     }
 
     /// Before the process stops: no charger is left discharging on the agent's word.
@@ -138,7 +130,7 @@ public final class ControlLoop {
         }
         for (code, message) in current.sorted(by: { $0.key < $1.key }) where active[code] == nil {
             logger.warning("alarm raised", metadata: ["alarm.code": "\(code)", "alarm.message": "\(message)"])
-            cache.recordEvent(code: code, message: message, at: now)
+            if !Self.recordedBySource.contains(code) { cache.recordEvent(code: code, message: message, at: now) }
         }
         for code in active.keys.sorted() where current[code] == nil {
             logger.notice("alarm cleared", metadata: ["alarm.code": "\(code)"])
@@ -158,9 +150,12 @@ public final class ControlLoop {
     /// Decisions of the later steps that are alarms, one per charger: garbage on an EV's own points (SoC, battery
     /// temperature, V2G flag), the balancer's fallback, and a charger that does not do what it was told.
     static let chargerAlarmCodes: Set<String> = ["EV_DATA_INVALID", "BALANCING_FALLBACK", "SETPOINT_NOT_FOLLOWED"]
+    /// Alarms whose source writes an event of the same code for every occurrence (each refused policy, each refused
+    /// root): the raise is not written a second time.
+    static let recordedBySource: Set<String> = ["POLICY_REFUSED", "TRUST_ROOT_REFUSED"]
 
-    /// Informational codes are not alarms.
+    /// Informational codes are not alarms; `CLEARING_TIME_UNREACHABLE` is a standing notice of the policy (`notices`).
     static func isAlarm(_ code: String) -> Bool {
-        !["AUTONOMOUS", "ENVELOPE_APPLIED", "AMBIENT_DEFAULT"].contains(code)
+        !["AUTONOMOUS", "ENVELOPE_APPLIED", "AMBIENT_DEFAULT", ProtectionCode.clearingTimeUnreachable.rawValue].contains(code)
     }
 }

@@ -8,6 +8,12 @@ public struct AgentMetrics: Sendable, Hashable {
     public var tripsTotalByCode: [String: Int] = [:]
     /// Alarms in force, by code (1 each).
     public var activeAlarmCodes: Set<String> = []
+    /// Standing notices of the policy in force, by code (not alarms).
+    public var noticeCodes: Set<String> = []
+    /// The version of the policy in force (0: the built-in defaults).
+    public var policyVersion: Int?
+    /// The signed-policy path's figures (nil without a `trust` section).
+    public var policyPath: PolicyPathStatus?
     public var neutralCurrentA: Double?
     public var voltageUnbalancePercent: Double?
     public var hotSpotC: Double?

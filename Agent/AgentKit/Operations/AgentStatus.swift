@@ -46,6 +46,8 @@ public struct AgentStatus: Sendable, Hashable, Codable {
     public var lastCycleAt: Timestamp?
     public var cycleDurationS: Double?
     public var alarms: [Alarm]
+    /// Standing notices of the policy in force (`CLEARING_TIME_UNREACHABLE`): worth knowing, not alarms.
+    public var notices: [Alarm]?
     public var neutralCurrentA: Double?
     /// Voltage unbalance factor (negative- over positive-sequence), in percent.
     public var voltageUnbalancePercent: Double?
@@ -54,6 +56,8 @@ public struct AgentStatus: Sendable, Hashable, Codable {
     public var chargers: [Charger]
     /// The telemetry uplink as of its last wake; nil without an `uplink` config section or before its first wake.
     public var uplink: UplinkStatus?
+    /// The signed-policy path (root, last fetch, reports, probation); nil without a `trust` section.
+    public var policyPath: PolicyPathStatus?
     /// When this status was written.
     public var writtenAt: Timestamp
 
@@ -82,6 +86,6 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         case agentID = "agent_id", mode, policyVersion = "policy_version", lastCycleAt = "last_cycle_at"
         case cycleDurationS = "cycle_duration_s", alarms, neutralCurrentA = "neutral_current_a"
         case voltageUnbalancePercent = "vuf_pct", hotSpotC = "hot_spot_c", allowedKVA = "allowed_kva"
-        case chargers, uplink, writtenAt = "written_at"
+        case chargers, uplink, writtenAt = "written_at", notices, policyPath = "policy_path"
     }
 }

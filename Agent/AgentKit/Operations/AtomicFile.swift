@@ -7,7 +7,11 @@ import Darwin
 /// Replaces a file so that a reader sees the old content or the new, never half of either:
 /// write a temporary file beside it, fsync, rename over the target, fsync the directory.
 enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LocalOutputError) {
+    /// Every file the agent writes: owner read/write, group read (operators and node-exporter read through the
+    /// agent's group), nothing for others.
+    static let agentFileMode: mode_t = 0o640
+
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = agentFileMode) throws(LocalOutputError) {
         // The temporary name must not end like the target: node-exporter reads only `*.prom`.
         let temporary = "\(path).tmp-\(getpid())"
         let fd = try POSIXCall.check("create \(temporary)", path: path) { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
@@ -23,6 +27,8 @@ enum AtomicFile {
                 }
                 offset += written
             }
+            // The mode asked for, whatever the umask, and whatever an older temporary file had.
+            try POSIXCall.check("fchmod", path: path) { fchmod(fd, mode) }
             try POSIXCall.check("fsync", path: path) { fsync(fd) }
             closed = true
             try POSIXCall.check("close", path: path) { close(fd) }

@@ -1,7 +1,7 @@
 import GridCore
 
 /// Metrics in the Prometheus text exposition format (prometheus.io/docs/instrumenting/exposition_formats),
-/// written for node-exporter's textfile collector: the agent opens no port (design brief §4).
+/// written for node-exporter's textfile collector: the agent opens no port.
 public struct PrometheusTextfile: Sendable {
     public let path: String
 
@@ -11,7 +11,7 @@ public struct PrometheusTextfile: Sendable {
 
     /// Renders and atomically replaces the textfile.
     public func write(_ metrics: AgentMetrics) throws(LocalOutputError) {
-        try AtomicFile.write(Array(Self.render(metrics).utf8), to: path, mode: 0o644)
+        try AtomicFile.write(Array(Self.render(metrics).utf8), to: path, mode: AtomicFile.agentFileMode)
     }
 
     /// The exposition text: HELP and TYPE before each family, series sorted by label, a newline at the end.
@@ -23,6 +23,17 @@ public struct PrometheusTextfile: Sendable {
         out.family(
             "v2g_agent_alarms_active", .gauge, "Alarms in force, by code.",
             m.activeAlarmCodes.sorted().map { ([("code", $0)], 1) })
+        out.family(
+            "v2g_agent_notices_active", .gauge, "Standing notices of the policy in force, by code (not alarms).",
+            m.noticeCodes.sorted().map { ([("code", $0)], 1) })
+        out.family("v2g_agent_policy_version", .gauge, "Version of the policy in force (0: the built-in defaults).", m.policyVersion.map { [([], Double($0))] })
+        if let path = m.policyPath {
+            out.family("v2g_agent_trust_root_version", .gauge, "Version of the root of trust in force.", path.rootVersion.map { [([], Double($0))] })
+            out.family("v2g_agent_policy_reports_pending", .gauge, "Policy reports the aggregator has not acknowledged.", [([], Double(path.pendingReports))])
+            out.family(
+                "v2g_agent_policy_probation_version", .gauge, "Version of the policy on probation (absent: none).",
+                path.probationVersion.map { [([], Double($0))] })
+        }
         out.family("v2g_agent_neutral_current_amperes", .gauge, "Neutral current |Ia + Ib + Ic| measured at the transformer.", m.neutralCurrentA.map { [([], $0)] })
         out.family("v2g_agent_voltage_unbalance_percent", .gauge, "Voltage unbalance factor, negative over positive sequence.", m.voltageUnbalancePercent.map { [([], $0)] })
         out.family("v2g_agent_hot_spot_celsius", .gauge, "Estimated winding hot-spot temperature (IEC 60076-7).", m.hotSpotC.map { [([], $0)] })

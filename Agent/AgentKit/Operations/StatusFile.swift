@@ -19,8 +19,8 @@ public struct StatusFile: Sendable {
         } catch {
             throw .encoding("cannot encode the status: \(error)", path: path)
         }
-        // 0644: the status holds no secrets and operators read it without sudo.
-        try AtomicFile.write(bytes, to: path, mode: 0o644)
+        // 0640: operators read it as members of the agent's group.
+        try AtomicFile.write(bytes, to: path, mode: AtomicFile.agentFileMode)
     }
 
     /// Reads the status the agent last wrote; errors name the file.

@@ -33,6 +33,7 @@ public final class TelemetryQueue: Sendable {
         self.agentID = agentID
         self.channels = channels
         cap = Atomic(max(1, maxRawRows))
+        PrivateFile.prepare(path)
         database = try SerializedDatabase(
             path: path, label: "telemetry queue",
             describeFailure: { error, doing in TelemetryQueueError.wrapping(error, doing: doing) }

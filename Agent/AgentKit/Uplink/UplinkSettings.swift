@@ -20,7 +20,10 @@ public struct UplinkSettings: Sendable, Hashable {
     }
 
     /// The telemetry endpoint; the agent id is percent-encoded outside RFC 3986 unreserved characters.
-    public var telemetryURL: String {
+    public var telemetryURL: String { Self.agentURL(baseURL: baseURL, agentID: agentID, "telemetry") }
+
+    /// `{base}/v1/agents/{id}/{resource}`, the id percent-encoded outside RFC 3986 unreserved characters.
+    public static func agentURL(baseURL: String, agentID: String, _ resource: String) -> String {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         var id = ""
@@ -34,7 +37,7 @@ public struct UplinkSettings: Sendable, Hashable {
                 id += "%" + (hex.count == 1 ? "0" + hex : hex)
             }
         }
-        return "\(base)/v1/agents/\(id)/telemetry"
+        return "\(base)/v1/agents/\(id)/\(resource)"
     }
 }
 

@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The agent's full cycle over Modbus TCP on loopback against the simulator, 50 chargers (issue 3: p99 ≤ 50 ms).
+/// The agent's full cycle over Modbus TCP on loopback against the simulator, 50 chargers (target: p99 ≤ 50 ms).
 /// The fixture (52 servers, 52 connections, the cache) is built once in `setup`, so every sample is a warm cycle
 /// as in the field; building it per sample would measure connects.
 let benchmarks: @Sendable () -> Void = {

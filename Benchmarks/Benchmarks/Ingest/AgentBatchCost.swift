@@ -1,3 +1,4 @@
+import AggregatorBench
 import AgentKit
 import Foundation
 

@@ -1,4 +1,4 @@
-// Exact solver for step 5 (design brief §2): a primal active-set method (Nocedal & Wright, 2nd ed., Alg. 16.3)
+// Exact solver for step 5 of the control cycle: a primal active-set method (Nocedal & Wright, 2nd ed., Alg. 16.3)
 // on   min ½xᵀHx + qᵀx,  H = W + βAᵀA (W = diag w > 0, A the 2×n neutral map), q = βAᵀc − Wr,
 // which is J(x)/2 up to a constant, subject to the chargers' boxes and ≤ 4 general rows (phases A, B, C, total).
 //

@@ -1,4 +1,4 @@
-/// One charger as seen by phase balancing (design brief §2 step 5). + kW charges the EV (load), − kW discharges it.
+/// One charger as seen by phase balancing (step 5 of the control cycle). + kW charges the EV (load), − kW discharges it.
 public struct BalancingCharger: Sendable, Hashable {
     /// Stable charger identifier (only carried through; the solver never looks it up).
     public var id: String

@@ -1,4 +1,4 @@
-/// Step 5 of the control cycle (design brief §2): per-charger P that minimises the neutral current while keeping
+/// Step 5 of the control cycle: per-charger P that minimises the neutral current while keeping
 /// each EV near its request. Pure and deterministic: the same problem gives bit-identical setpoints.
 /// The method (phase I, active set, KKT check) is described in `BalancingFeasibility` and `BalancingActiveSet`.
 public enum PhaseBalancer {

@@ -1,11 +1,13 @@
 extension ControlCycle {
     /// Step 5, first half: keeps the horizon plan current and returns, per charger, the plan's power for now
     /// (nil where the plan has no EV there), and the neutral current the plan predicts for now.
-    /// Records the non-EV load for the forecast on the way.
+    /// Records the non-EV load for the forecast on the way. `fullPower` names the chargers whose EV cannot reach
+    /// its target even at full power: the plan gives them their rate throughout, and the cycle must not trade
+    /// any of it for a lower neutral current.
     /// A plan is made when there is none, every `replan_interval_min`, and at once when an EV arrives or
     /// leaves, a departure changes, or a phase's non-EV load moves `replan_deviation_kw` from the forecast.
     func followHorizon(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp)
-        -> (references: [Double?], plannedNeutral: Phasor?)
+        -> (references: [Double?], plannedNeutral: Phasor?, fullPower: Set<String>)
     {
         let rules = policy.balancing
         // The non-EV load per phase: the meter less what the chargers draw (charger Q is + injection).
@@ -56,8 +58,10 @@ extension ControlCycle {
                     + " predicted neutral peak \(rounded(made.peakNeutralA)) A"
                     + (made.outcome == .optimal ? "" : "; the \(made.failedStage ?? "") stage did not converge: the last stage that did, or each EV at the flat power its need requires")))
         }
-        guard let horizon = state.horizon else { return (plan.chargers.map { _ in nil }, nil) }
+        guard let horizon = state.horizon else { return (plan.chargers.map { _ in nil }, nil, []) }
+        var fullPower: Set<String> = []
         for (i, id) in horizon.plan.evIDs.enumerated() where horizon.plan.unreachable[i] {
+            fullPower.insert(id)
             plan.decisions.append(Decision(
                 .balancing, "TARGET_UNREACHABLE", charger: id,
                 "needs \(rounded(horizon.plan.plannedKWh[i] + horizon.plan.shortfallKWh[i])) kWh by departure but can take "
@@ -65,7 +69,7 @@ extension ControlCycle {
                     + "\(rounded(horizon.plan.shortfallKWh[i])) kWh short"))
         }
         let references = plan.chargers.map { charger in charger.online ? horizon.plan.powerKW(of: charger.id, at: now) : nil }
-        return (references, horizon.plan.neutralPhasorA(at: now))
+        return (references, horizon.plan.neutralPhasorA(at: now), fullPower)
     }
 
     private func replanReason(_ horizon: HorizonState?, evs: [PlannedEV], baseKW: PerPhase<Double>, now: Timestamp) -> String? {

@@ -3,14 +3,21 @@ extension ControlCycle {
     /// each charger's P to stay close to the plan's power for now while lowering the neutral current
     /// (PhaseBalancer solves the QP exactly). Deviations are weighed relative to each EV's rate, so a cut is
     /// shared in proportion to the EVs' sizes rather than as a flat kW that would stop a small EV.
+    static let fullPowerWeightFactor = 10.0
+
     func balance(_ state: inout CycleState, _ plan: inout CyclePlan, meter: MeterReading, now: Timestamp) {
         let balancing = policy.balancing.enabled && plan.balance
-        let (references, plannedNeutral) = balancing && policy.balancing.horizonEnabled
-            ? followHorizon(&state, &plan, meter: meter, now: now) : ([], nil)
+        let (references, plannedNeutral, fullPower) = balancing && policy.balancing.horizonEnabled
+            ? followHorizon(&state, &plan, meter: meter, now: now) : ([], nil, [])
         for (i, reference) in references.enumerated() {
             guard let reference, reference.isFinite else { continue }
             plan.requestKW[i] = reference
             plan.weight[i] = policy.balancing.trackingWeight / max(Self.rateKW(plan.chargers[i]), 1)
+            // An EV short of its target even at full power holds its rate against the neutral term (its driver's
+            // energy ranks above the neutral current), and under a cut from steps 1–4 it gives up a tenth of what
+            // the others do, relative to its rate: it already has the largest shortfall. Weighted, never pinned,
+            // so the hard limits still win.
+            if fullPower.contains(plan.chargers[i].id) { plan.weight[i] *= Self.fullPowerWeightFactor }
         }
         let voltages = meter.voltagePhasors
         let ampsPerKW = voltages.map { v in v.magnitude > 0 ? (1000 / v.magnitude) * Phasor(magnitude: 1, angleDegrees: v.angleDegrees) : .zero }

@@ -1,4 +1,4 @@
-/// The steps of the control cycle, in their order of precedence (design brief §2).
+/// The steps of the control cycle, in their order of precedence (docs/control-cycle.md).
 public enum ControlStep: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case protection, thermal, envelope, curves, balancing, write
 

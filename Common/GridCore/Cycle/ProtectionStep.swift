@@ -2,8 +2,8 @@ extension ControlCycle {
     /// Step 1: IEEE 1547 trips, ride-through and data quality. Nothing below may override what this returns.
     func protect(_ state: inout CycleState, _ plan: inout CyclePlan, inputs: CycleInputs, now: Timestamp) -> ProtectionVerdict {
         let monitor = policy.protectionMonitor
-        // A standing alarm while the period is too long for a function's clearing time: the agent logs it once
-        // when it first appears (at start-up) and `status` lists it while it holds.
+        // A standing notice while the period is too long for a function's clearing time: the agent says it once at
+        // start-up and whenever the policy changes, and `status` lists it among the notices, not the alarms.
         if let notice = monitor.clearingNotice(cyclePeriodS: policy.cyclePeriodS) {
             plan.decisions.append(Decision(.protection, notice.code.rawValue, notice.message))
         }

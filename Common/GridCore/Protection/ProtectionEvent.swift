@@ -24,7 +24,8 @@ public enum ProtectionCode: String, Sendable, Hashable, Codable, CaseIterable {
     /// once without a trip, and returns with the voltage, without the enter-service delay.
     case momentaryCessation = "MOMENTARY_CESSATION"
     /// The cycle period is longer than half a function's clearing time: sampling cannot clear it in time, so the
-    /// chargers' own certified protection must (said once at start-up, then held as a standing alarm).
+    /// chargers' own certified protection must. A standing notice of the policy, not an alarm: the agent says it once at
+    /// start-up and whenever the policy changes.
     case clearingTimeUnreachable = "CLEARING_TIME_UNREACHABLE"
 
     /// True for the eight IEEE 1547 trip codes.

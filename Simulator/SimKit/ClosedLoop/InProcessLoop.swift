@@ -9,9 +9,11 @@ public struct InProcessLoop: Sendable {
     public private(set) var modeSeconds: [CycleOutcome.Mode: Double] = [:]
 
     /// `policy` nil runs the scenario with no agent: every EV charges at its request (the baseline).
-    public init(scenario: Scenario, policy: ControlPolicy?) {
+    /// `state` is what the agent remembers when the scenario starts (a load history from earlier days, say).
+    public init(scenario: Scenario, policy: ControlPolicy?, state: CycleState = CycleState()) {
         simulation = FeederSimulation(scenario: scenario)
         self.policy = policy
+        self.state = state
     }
 
     /// Runs to the end of the scenario, one control cycle per policy period.

@@ -10,31 +10,14 @@ Usage: edge_curl_peer.py [CERT KEY CA] (see loopback_server.py): HTTPS with a re
   GET  /slow     waits 5 s, then 200
   POST /echo     201 with the request body; X-Content-Type echoes the request's Content-Type
 """
-import http.server
 import time
 
-from loopback_server import serve
+from loopback_server import QuietHandler, serve
 
 ETAG = '"v7"'
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
+class Handler(QuietHandler):
     def client_cn(self):
         getpeercert = getattr(self.connection, "getpeercert", None)
         certificate = getpeercert() if getpeercert else None

@@ -9,20 +9,16 @@ written there as state-N.json (N from 1), and the answer is 200 with the bytes o
 exists, else 204 with no body.
 """
 import os
-import http.server
+import threading
 import json
 import time
 
-from loopback_server import serve
+from loopback_server import QuietHandler, serve
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     state_reports = 0
+    state_lock = threading.Lock()
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -56,29 +52,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif agent == "huge":
             body = {"sequence": sequence, "duplicate": False, "pad": "x" * 200000}
         data = b"<html>ok</html>" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html" if body is None else "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.reply(status, data, [("Content-Type", "text/html" if body is None else "application/json")])
 
     def answer_state(self, body):
         folder = os.environ["SCRIPTED_AGGREGATOR_DIR"]
-        Handler.state_reports += 1
-        with open(os.path.join(folder, "state-%d.json" % Handler.state_reports), "wb") as out:
+        with Handler.state_lock:
+            Handler.state_reports += 1
+            number = Handler.state_reports
+        with open(os.path.join(folder, "state-%d.json" % number), "wb") as out:
             out.write(body)
         envelope = os.path.join(folder, "envelope.dsse")
         data = open(envelope, "rb").read() if os.path.exists(envelope) else b""
-        self.send_response(200 if data else 204)
         if data:
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
+            self.reply(200, data, [("Content-Type", "application/json")])
+        else:
+            # 204 carries no body and no Content-Length.
+            self.send_response(204)
+            self.end_headers()
 
 
 serve(Handler)

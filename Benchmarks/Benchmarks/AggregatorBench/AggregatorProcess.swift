@@ -1,40 +1,41 @@
-import AgentKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A throwaway PKI made by `provisioning/v2g-pki` and the real `v2g-aggregator serve` on it, in a child process,
-/// on 127.0.0.1 with a fresh SQLite store in a temporary directory.
+/// A deployment PKI made by `provisioning/v2g-pki` and the real `v2g-aggregator serve` on it, in a child process,
+/// on 127.0.0.1 with fresh SQLite stores in a temporary directory.
 ///
 /// A child process because `AggregatorServer` is not a library product of the root package (only products can be
 /// imported here); it is also how the aggregator runs in the field. Its CPU time is read from /proc.
-final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `process` is only stopped once, from teardown
-    let root: String
-    let port: Int
-    let agentIDs: [String]
+public final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `process` is only stopped once, from teardown
+    public let root: String
+    public let port: Int
+    public let agentIDs: [String]
+    /// The CA directory (`v2g-pki`): `agents/ID.crt|key`, `kits/operator-bench/`, `ca.crt`.
+    public let ca: String
     private let process: Process
 
-    var baseURL: String { "https://127.0.0.1:\(port)" }
-    var storePath: String { root + "/telemetry.sqlite" }
+    public var baseURL: String { "https://127.0.0.1:\(port)" }
+    public var storePath: String { root + "/telemetry.sqlite" }
+    /// The operator kit (`ca.crt`, `operator.crt`, `operator.key`) of operator `bench`.
+    public var operatorKit: String { ca + "/kits/operator-bench" }
 
-    /// Issues the CA, the server certificate (127.0.0.1) and `agents` agent certificates, then starts the server:
-    /// the binary at `executable` (default: `aggregatorPath`), with `storage` keys added to its configuration.
-    init(agents: Int, executable: String = AggregatorProcess.aggregatorPath, storage: String = "") throws {
-        root = NSTemporaryDirectory() + "v2g-ingest-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    /// Provisions (or reuses, see `provision`) the CA, the server certificate (127.0.0.1), `agents` agent
+    /// certificates and operator `bench`, then starts the server: the binary at `executable` (default:
+    /// `aggregatorPath`), with `storage` keys added to its storage section and `config` members to the top level.
+    public init(agents: Int, executable: String = AggregatorProcess.aggregatorPath, storage: String = "", config extra: String = "") throws {
+        root = NSTemporaryDirectory() + "v2g-aggregator-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let ca = root + "/ca"
-        try Self.pki("init-ca", "--dir", ca)
-        try Self.pki("issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1")
         agentIDs = (1...agents).map { "bench-\($0)" }
-        for id in agentIDs { try Self.pki("issue-agent", "--dir", ca, "--agent-id", id) }
+        ca = try Self.provision(agents: agentIDs)
 
         port = try Self.freePort()
         let config = """
             {"listen": {"host": "127.0.0.1", "port": \(port)},
              "tls": {"ca_file": "\(ca)/ca.crt", "cert_file": "\(ca)/servers/localhost.crt",
                      "key_file": "\(ca)/servers/localhost.key", "crl_file": "\(ca)/crl.pem"},
-             "storage": {"path": "\(root)/telemetry.sqlite"\(storage)}}
+             "storage": {"path": "\(root)/telemetry.sqlite"\(storage)}\(extra.isEmpty ? "" : ", " + extra)}
             """
         try config.write(toFile: root + "/aggregator.json", atomically: true, encoding: .utf8)
         process = Process()
@@ -49,22 +50,30 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
         try process.run()
     }
 
-    /// The agent's TLS files as provisioned for `agentID`.
-    func tls(_ agentID: String) -> UplinkTLSFiles {
-        UplinkTLSFiles(
-            caPath: root + "/ca/ca.crt", certificatePath: root + "/ca/agents/\(agentID).crt",
-            keyPath: root + "/ca/agents/\(agentID).key")
+    /// The CA, the server certificate and the agents' certificates, issued once per agent count and kept in the
+    /// temporary directory (issuing a thousand certificates takes minutes); the CRL is renewed on every run so a
+    /// kept CA is never refused for an expired list.
+    static func provision(agents: [String]) throws -> String {
+        let ca = NSTemporaryDirectory() + "v2g-bench-pki-\(agents.count)"
+        let done = ca + "/.provisioned"
+        if FileManager.default.fileExists(atPath: done) {
+            try pki("crl", "--dir", ca)
+            return ca
+        }
+        try? FileManager.default.removeItem(atPath: ca)
+        try pki("init-ca", "--dir", ca)
+        try pki("issue-server", "--dir", ca, "--name", "localhost", "--ip", "127.0.0.1")
+        try pki("issue-operator", "--dir", ca, "--name", "bench")
+        for id in agents { try pki("issue-agent", "--dir", ca, "--agent-id", id) }
+        FileManager.default.createFile(atPath: done, contents: nil)
+        return ca
     }
 
-    func settings(_ agentID: String) -> UplinkSettings {
-        var settings = UplinkSettings(baseURL: baseURL, agentID: agentID, tls: tls(agentID))
-        settings.connectTimeoutS = 5
-        settings.totalTimeoutS = 30
-        return settings
-    }
+    /// The server's log (its standard output and error).
+    public var logPath: String { root + "/aggregator.log" }
 
     /// The server's user + system CPU time so far, in microseconds (/proc/PID/stat, clock ticks of 10 ms).
-    func cpuMicroseconds() -> Int {
+    public func cpuMicroseconds() -> Int {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
         else { return 0 }
@@ -75,7 +84,7 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
     }
 
     /// The server's peak resident memory so far (VmHWM from /proc/PID/status), in KiB.
-    func peakResidentKiB() -> Int {
+    public func peakResidentKiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -85,10 +94,10 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
 
     /// The binary the "before" figures come from: `V2G_AGGREGATOR_BASELINE` (built from an earlier commit in its own
     /// scratch path, docs/benchmarks.md), or nil.
-    static var baselinePath: String? { ProcessInfo.processInfo.environment["V2G_AGGREGATOR_BASELINE"] }
+    public static var baselinePath: String? { ProcessInfo.processInfo.environment["V2G_AGGREGATOR_BASELINE"] }
 
     /// SIGTERM (graceful stop), then removes the temporary directory unless `V2G_BENCH_KEEP` is set.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -101,13 +110,13 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
     }
 
     /// `V2G_AGGREGATOR`, else `v2g-aggregator` next to this benchmark's executable (same build directory).
-    static var aggregatorPath: String {
+    public static var aggregatorPath: String {
         if let path = ProcessInfo.processInfo.environment["V2G_AGGREGATOR"] { return path }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("v2g-aggregator").path
     }
 
-    /// provisioning/v2g-pki, found from this file (Benchmarks/Benchmarks/Ingest/ → repository root).
+    /// provisioning/v2g-pki, found from this file (Benchmarks/Benchmarks/AggregatorBench/ → repository root).
     static var toolPath: String {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }
@@ -146,7 +155,7 @@ final class AggregatorProcess: @unchecked Sendable {  // immutable after init; `
 }
 
 /// The benchmark's fixture could not be built (a missing binary, a failed tool); the message says which.
-struct BenchSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+public struct BenchSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
 }
