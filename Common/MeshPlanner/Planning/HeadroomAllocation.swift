@@ -11,6 +11,9 @@ enum HeadroomAllocation {
     static func solve(lower: [Double], upper: [Double], weight: [Double], target: Double) -> (powers: [Double], lambda: Double) {
         let n = lower.count
         guard n > 0 else { return ([], 0) }
+        // At either end of the range every transformer sits at that limit, exactly.
+        if target >= upper.reduce(0, +) { return (upper, multiplier(lower: lower, upper: upper, weight: weight, target: .infinity)) }
+        if target <= lower.reduce(0, +) { return (lower, multiplier(lower: lower, upper: upper, weight: weight, target: -.infinity)) }
         let lambda = multiplier(lower: lower, upper: upper, weight: weight, target: target)
         var powers = [Double](repeating: 0, count: n)
         for i in 0..<n { powers[i] = min(max(lambda * weight[i], lower[i]), upper[i]) }
