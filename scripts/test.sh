@@ -23,7 +23,7 @@ count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
 issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
 if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else failed=$((failed + ${issues:-1})); fi
 
-for part in scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
+for part in scripts/test-peers.sh scripts/test-planner.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}
