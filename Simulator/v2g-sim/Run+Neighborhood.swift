@@ -3,6 +3,11 @@ import FoundationEssentials
 import GridCore
 import SimKit
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Run {
     /// `run --neighborhood`: every transformer's servers in this process, on one clock, with one agent
@@ -41,11 +46,14 @@ extension Run {
         let chargers = neighborhood.transformers.reduce(0) { $0 + $1.scenario.chargers.count }
         print("playing \(neighborhood.name ?? path) at ×\(scale): \(neighborhood.transformers.count) transformers, \(chargers) chargers, "
             + "\(Int(end - neighborhood.startTime)) s simulated")
+        // Out now, even into a file or pipe: a script waits for the ports, and for the control file's lines below.
+        fflush(nil)
         try await runner.run(clock: clock, until: end, control: {
             switch control?.poll() {
             case .success(let adjustments)?:
                 let listed = adjustments.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 print("control file: " + (listed.isEmpty ? "no ambient adjustments" : listed.joined(separator: ", ")))
+                fflush(nil)
                 return adjustments
             case .failure(let error)?:
                 var stream = StandardError()

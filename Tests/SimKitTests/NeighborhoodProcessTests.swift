@@ -169,9 +169,9 @@ struct NeighborhoodProcessTests {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let good = String(decoding: try Data(contentsOf: URL(filePath: Self.example)), as: UTF8.self)
-            .replacing("\"scenario_file\": \"evening-unbalanced.json\"", with: "\"scenario_file\": \"\(Self.root)/examples/scenarios/evening-unbalanced.json\"")
+            .replacing("\"scenario_file\": \"elm-street.json\"", with: "\"scenario_file\": \"\(Self.root)/examples/scenarios/elm-street.json\"")
         let bad = good.replacing("\"rated_charge_kw\": 7.4", with: "\"rated_charge_kw\": 900", maxReplacements: 1)
-        let missing = good.replacing("evening-unbalanced.json\"", with: "../nowhere.json\"").replacing("\(Self.root)/examples/scenarios/..", with: dir)
+        let missing = good.replacing("elm-street.json\"", with: "../nowhere.json\"").replacing("\(Self.root)/examples/scenarios/..", with: dir)
         for (name, text) in [("good.json", good), ("bad.json", bad), ("names-missing.json", missing),
                              ("uplink.json", "{\"base_url\": \"https://127.0.0.1:9\", \"cert_file\": \"/etc/v2g/agent.crt\"}")] {
             try Data(text.utf8).write(to: URL(filePath: dir + "/" + name))
