@@ -10,12 +10,17 @@ struct Rehearse: AsyncParsableCommand {
         discussion: """
             Both runs go to the last EV departure unless --until says otherwise. The transformer's nameplate and
             thermal parameters come from the scenario (the site); everything else from --policy, or the built-in
-            defaults. With --json, one object {"baseline": M, "agent": M} (docs/simulator.md, "Rehearsal").
+            defaults. With --json, one object {"baseline": M, "agent": M} (docs/simulator.md, "Rehearsal"). With
+            --neighborhood, every transformer's agent runs autonomously (no aggregator), and M is the neighborhood's
+            figures ("Neighborhood").
             """
     )
 
-    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md).")
-    var scenario: String
+    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md); or give --neighborhood.")
+    var scenario: String?
+
+    @Option(name: .long, help: "Neighborhood file: several transformers on one clock (JSON, docs/simulator.md, \"Neighborhood\").")
+    var neighborhood: String?
 
     @Option(name: .long, help: "Policy file (JSON, docs/policy.md); default: the built-in policy.")
     var policy: String?
@@ -26,8 +31,16 @@ struct Rehearse: AsyncParsableCommand {
     @Option(name: .long, help: "Stop here: Unix seconds, +S (seconds after the start), or HH:MM (scenario local time, the first after the start).")
     var until: String?
 
+    func validate() throws {
+        guard (scenario == nil) != (neighborhood == nil) else {
+            throw ValidationError("give exactly one of --scenario FILE and --neighborhood FILE")
+        }
+    }
+
     func run() async throws {
-        let scenario = try ScenarioInputs.scenario(self.scenario)
+        if let neighborhood { return try await rehearseNeighborhood(neighborhood) }
+        guard let scenarioPath = self.scenario else { throw fail("give --scenario FILE or --neighborhood FILE") }
+        let scenario = try ScenarioInputs.scenario(scenarioPath)
         let base = try policy.map(ScenarioInputs.policy) ?? .builtInSafeDefaults
         let end = try until.map { try Self.time($0, in: scenario) }
         var rehearsal = Rehearsal(scenario: scenario, policy: scenario.sitePolicy(from: base), until: end)
@@ -38,7 +51,7 @@ struct Rehearse: AsyncParsableCommand {
             print(String(decoding: bytes, as: UTF8.self))
         } else {
             let span = rehearsal.end - scenario.startTime
-            print("scenario \(scenario.name ?? self.scenario): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local)")
+            print("scenario \(scenario.name ?? scenarioPath): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local)")
             print(RunFigures.sideBySide(baseline, agent, titles: ("no agent", "v2g-agent")))
             let modes = rehearsal.agentModeSeconds.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue) \(Int($0.value)) s" }.joined(separator: ", ")
