@@ -1,7 +1,8 @@
 public import GridCore
 
 /// The neighborhood planner: one pure, deterministic pass from a snapshot, the goals and the time to the envelopes
-/// (docs/neighborhood.md). `v2g-adm dispatch plan` and the aggregator's planning service both call `plan`.
+/// (docs/neighborhood.md). `v2g-adm dispatch plan` calls `plan`; the aggregator's planning service, not built yet, is
+/// to call the same function.
 ///
 /// The pass, in order:
 /// 1. leave out stale transformers and those whose limits cannot be met together (reported);

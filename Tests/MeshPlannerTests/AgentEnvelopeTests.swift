@@ -7,9 +7,11 @@ import Testing
 @Suite struct AgentEnvelopeTests {
     static func agentCharger(_ c: ChargerReport, measuredKW: Double) -> ChargerState {
         let ev = c.ev.map { ev in
-            // 60 kWh batteries; energy above the policy's 20 % minimum SoC as the planner was told.
+            // 60 kWh batteries; energy above the policy's 20 % minimum SoC as the planner was told. Each EV requests
+            // its charger's rating: the agent never charges above an EV's request, and the snapshot carries none, so
+            // the planner takes the rating (docs/neighborhood.md, "EV flexibility").
             EVState(
-                socPercent: 20 + ev.energyAvailableKWh / 60 * 100, batteryTempC: 25, capacityKWh: 60, requestedKW: 3,
+                socPercent: 20 + ev.energyAvailableKWh / 60 * 100, batteryTempC: 25, capacityKWh: 60, requestedKW: c.ratedChargeKW,
                 departure: ev.departure, energyNeededKWh: ev.energyNeededKWh, dischargeAllowed: ev.v2gAgreed)
         }
         return ChargerState(

@@ -3,7 +3,7 @@ import GridCore
 import Testing
 @testable import MeshPlanner
 
-/// Bad input is refused with the field named, through any decoder (the aggregator decodes reports with its own).
+/// Bad input is refused with the field named, through any decoder (a service decoding live reports would bring its own).
 @Suite struct SnapshotDecodingTests {
     static let transformer = """
         {"id": "tx-1", "report_time": "2027-01-15T17:59:58Z", "rated_kva": 100,

@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `v2g-adm dispatch plan`: one planning pass on a snapshot file, through `MeshPlanner.plan` as the aggregator runs it.
+/// `v2g-adm dispatch plan`: one planning pass on a snapshot file, through `MeshPlanner.plan`.
 public enum DispatchPlan {
     /// Snapshots of thousands of transformers are a few MB; refuse what cannot be one.
     public static let maxFileBytes = 64 << 20

@@ -13,7 +13,8 @@ struct Dispatch: ParsableCommand {
 }
 
 extension Dispatch {
-    /// `v2g-adm dispatch plan`: one planning pass, the same code the aggregator runs every period.
+    /// `v2g-adm dispatch plan`: one planning pass through `MeshPlanner.plan`, the function the aggregator's planning
+    /// service is to call every period (that service is not built yet).
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Plan one pass on a neighborhood snapshot and print the allocation, the objective and the shortfall.",

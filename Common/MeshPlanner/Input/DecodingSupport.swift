@@ -1,4 +1,4 @@
-public import GridCore
+import GridCore
 
 /// A position in a JSON array, for errors that name `transformers[3].id`.
 struct IndexKey: CodingKey {

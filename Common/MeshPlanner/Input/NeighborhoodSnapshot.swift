@@ -1,7 +1,7 @@
 public import GridCore
 
-/// What the aggregator knows of its neighborhood at one instant: the latest state report of every transformer's
-/// agent (docs/neighborhood.md, "The snapshot"). A file, or the aggregator's live fleet state, holds one.
+/// What the planner knows of its neighborhood at one instant: the latest state of every transformer and its chargers
+/// (docs/neighborhood.md, "The snapshot"). Today a file holds one; the aggregator's live fleet state is to, later.
 public struct NeighborhoodSnapshot: Sendable, Hashable, Codable {
     /// When the snapshot was taken; nil: the planner's `now` is used.
     public var time: Timestamp?

@@ -47,7 +47,7 @@ public struct TransformerAllocation: Sendable, Hashable, Codable {
         case limit, evLimit = "ev_limit", evNeedsUnreachable = "ev_needs_unreachable"
     }
 
-    /// The envelope the aggregator signs for this agent: the phase bounds only. A transformer-level bound is left
+    /// The envelope for this agent (for the aggregator to sign): the phase bounds only. A transformer-level bound is left
     /// out on purpose: the agent reads a fleet bound ≤ 0 as "no charger charges", which would stop an EV that must
     /// charge on one phase while the other phases discharge more. nil with no pass.
     public func envelope(sequence: Int, validUntil: Timestamp) -> Envelope? {
