@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Scenario decoding")
 struct ScenarioDecodingTests {
-    @Test("every shipped example decodes", arguments: ["evening-unbalanced", "overload-evening", "sag", "faults", "pv-noon", "depot-overnight", "pv-afternoon", "elm-street"])
+    @Test("every shipped example decodes", arguments: ["evening-unbalanced", "overload-evening", "sag", "faults", "pv-noon", "depot-overnight", "pv-afternoon"])
     func examplesDecode(name: String) throws {
         let scenario = try Fixtures.example(name)
         #expect(scenario.name == name)
