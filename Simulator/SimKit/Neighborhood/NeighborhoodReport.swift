@@ -3,7 +3,7 @@ public import GridCore
 
 /// What `v2g-sim run --neighborhood` (and `v2g-sim baseline --neighborhood`) reports at the end: each transformer's
 /// single-transformer report, the ambient changes made while running, and the neighborhood's figures.
-public struct NeighborhoodReport: Sendable, Encodable {
+public struct NeighborhoodReport: Sendable, ReportFile {
     public struct Transformer: Sendable {
         public var id: String
         public var agentID: String
@@ -69,21 +69,5 @@ public struct NeighborhoodReport: Sendable, Encodable {
             if case .held(let celsius) = change.adjustment { try entry.encode(celsius, forKey: .heldC) } else { try entry.encodeNil(forKey: .heldC) }
         }
         try c.encode(figures, forKey: .figures)
-    }
-
-    /// Pretty, key-sorted JSON.
-    public func json() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return [UInt8](try encoder.encode(self))
-    }
-
-    /// Writes `json()` to `path` atomically.
-    public func write(to path: String) throws(SimFieldError) {
-        do {
-            try Data(json()).write(to: URL(filePath: path), options: .atomic)
-        } catch {
-            throw .fileFailed(path, error)
-        }
     }
 }
