@@ -35,7 +35,7 @@ swift_run() {
 swift_run parallel --skip "$cadence_suites"
 swift_run cadence --skip-build --filter "$cadence_suites"
 
-for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-rollout.sh; do
+for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-planner.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-rollout.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}
