@@ -71,7 +71,7 @@ let package = Package(
         // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
         .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
         // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure; not linked into the agent).
-        .target(name: "MeshPlanner", dependencies: ["GridCore"], path: "Common/MeshPlanner"),
+        .target(name: "MeshPlanner", dependencies: ["GridCore"], path: "Common/MeshPlanner", swiftSettings: optimizedInDebug),
         .target(name: "MeshPlannerTesting", dependencies: ["MeshPlanner", "GridCore", "TelemetryTesting"], path: "Tests/MeshPlannerTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
