@@ -58,10 +58,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("storage \(config.storage.path): \(error)")
         }
         let server: AggregatorApplication
+        let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), logger: logger,
-                services: [RetentionService(store: store, storage: config.storage, logger: logger)])
+                services: [RetentionService(store: store, storage: config.storage, logger: logger), systemd],
+                onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
@@ -76,6 +78,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
+        try ConfigPreflight.check(configPath: options.config)
         let config = try options.load()
         let list: RevocationList
         do { list = try RevocationList(contentsOf: config.tls.crlFile) } catch let error as AggregatorError {
