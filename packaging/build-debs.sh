@@ -144,8 +144,10 @@ maintainer_scripts() {
 finish() {
   local package="$1" depends="$2" section="$3" synopsis="$4" description="$5" tree="$work/$1"
   find "$tree" -type d -exec chmod 0755 {} +
-  (cd "$tree" && find etc -type f 2>/dev/null | sort | sed 's|^|/|') > "$tree/DEBIAN/conffiles"
-  [ -s "$tree/DEBIAN/conffiles" ] || rm "$tree/DEBIAN/conffiles"
+  # Every file under /etc is a conffile (the tools package has none).
+  if [ -d "$tree/etc" ]; then
+    (cd "$tree" && find etc -type f | sort | sed 's|^|/|') > "$tree/DEBIAN/conffiles"
+  fi
   (cd "$tree" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | sort | xargs md5sum) > "$tree/DEBIAN/md5sums"
   local size
   size=$(du -k -s --apparent-size --exclude=DEBIAN "$tree" | cut -f1)

@@ -5,7 +5,9 @@
 #   3. the PKI against the openssl CLI and curl (mutual TLS on loopback),
 #   4. kill -9 and restart of the agent process while offline,
 #   5. end to end over mutual TLS: simulator, agent and aggregator processes, an aggregator outage and a kill -9,
-#   6. whole nights rehearsed against a perfect-foresight floor (scipy in a venv), and the agent stalled by SIGSTOP.
+#   6. whole nights rehearsed against a perfect-foresight floor (scipy in a venv), and the agent stalled by SIGSTOP,
+#   7. the Debian packages: release build, lintian, the units' sandbox, then install, upgrade, remove and purge in a
+#      clean Debian 12 root made by debootstrap (needs root and the network; the base root is cached).
 # Each part prints its own closing line; the last line sums them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
 issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
 if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else failed=$((failed + ${issues:-1})); fi
 
-for part in scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh; do
+for part in scripts/test-peers.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-packages.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}
