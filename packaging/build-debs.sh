@@ -111,8 +111,8 @@ stage() {
   {
     echo "v2g-edge ($version) unstable; urgency=medium"
     echo
-    echo "  * Built from commit $commit$dirty; the changes are in the"
-    echo "    project's git history."
+    echo "  * Built from commit ${commit:0:12}$dirty;"
+    echo "    the changes are in the project's git history."
     echo
     echo " -- $maintainer  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
   } | gzip -9n > "$tree/usr/share/doc/$package/changelog.gz"
