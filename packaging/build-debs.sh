@@ -200,7 +200,8 @@ install -D -m 0644 packaging/aggregator/privileged-port.conf "$work/v2g-aggregat
 maintainer_scripts v2g-aggregator -e 's|@NAME@|v2g-aggregator|g' -e 's|@CONFIG@|/etc/v2g/aggregator.json|g' \
   -e 's|@TLS_OWN@|server.crt server.key|g' -e 's|@TLS_ALL@|ca.crt server.crt server.key crl.pem|g' \
   -e 's|@BUNDLE@|v2g-pki issue-server|g' -e 's|@GECOS@|v2g-edge neighborhood aggregator|g' -e 's|@ON_REMOVE@|:|'
-finish v2g-aggregator "$(shlib_depends -e"$work/v2g-aggregator/usr/bin/v2g-aggregator"), adduser" net \
+# procps: /bin/kill, the unit's ExecReload.
+finish v2g-aggregator "$(shlib_depends -e"$work/v2g-aggregator/usr/bin/v2g-aggregator"), adduser, procps" net \
   "neighborhood aggregator for v2g-edge transformer agents" packaging/aggregator/description
 
 # v2g-tools: no service, no user, no conffile; v2g-pki needs the openssl command.

@@ -75,17 +75,29 @@ remove_root() {
   rm -rf "$dir"
 }
 
-# in_root DIR COMMAND...: runs COMMAND inside DIR as root, with /proc and apt's download cache mounted, a clean
-# environment, in private mount and PID namespaces (all its processes end with it).
-in_root() {
-  local dir
+# root_command DIR COMMAND...: sets root_argv to the command line that runs COMMAND inside DIR as root, with /proc
+# and apt's download cache mounted, a clean environment, in private mount and PID namespaces (all its processes end
+# with it).
+root_command() {
+  local dir archives
   dir="$(realpath "$1")"
   shift
-  local archives
   archives="$(realpath "$apt_archives")"
-  unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
+  root_argv=(unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
     dir="$1"; archives="$2"; shift 2
     mount -t proc proc "$dir/proc" && mount --bind "$archives" "$dir/var/cache/apt/archives" &&
       exec chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-        DEBIAN_FRONTEND=noninteractive "$@"' sh "$dir" "$archives" "$@"
+        DEBIAN_FRONTEND=noninteractive "$@"' sh "$dir" "$archives" "$@")
+}
+# in_root DIR COMMAND...: runs it (root_command) and waits.
+in_root() {
+  root_command "$@"
+  "${root_argv[@]}"
+}
+# in_root_bg DIR COMMAND...: starts it in the background; background_pid is unshare's own pid, so a signal to it
+# ends everything COMMAND started.
+in_root_bg() {
+  root_command "$@"
+  "${root_argv[@]}" &
+  background_pid=$!
 }

@@ -84,6 +84,7 @@ test_install() {
   cp "${debs[@]}" "$main/tmp/debs/"
   cp "$work"/newer/*.deb "$main/tmp/newer/"
   snapshot "$main" > "$work/before.txt"
+  in_root "$main" dpkg-query -W -f='${Package}\n' | sort > "$work/packages-before.txt"
   in_root "$main" sh -c 'dpkg -i /tmp/debs/*.deb' > "$work/install.out" 2>&1
   check "apt-get -f install: the Depends from Debian 12, all three configured" in_root "$main" apt-get -f install -y -q
   for package in v2g-agent v2g-aggregator v2g-tools; do check "$package is installed" expect_status "$main" "$package" ii; done
@@ -94,13 +95,15 @@ test_install() {
   for user in v2g-agent v2g-aggregator; do
     check "system user $user (uid < 1000, no login shell, home /var/lib/$user)" in_root "$main" sh -c \
       "getent passwd $user | awk -F: '\$3 < 1000 && \$7 ~ /nologin\$/ && \$6 == \"/var/lib/$user\" { found = 1 } END { exit !found }'"
-    check "/var/lib/$user: $user:$user, 0750" test "$(stat -c '%U:%G %a' "$main/var/lib/$user")" = "$user:$user 750"
+    check "/var/lib/$user: $user:$user, 0750" test "$(in_root "$main" stat -c '%U:%G %a' "/var/lib/$user")" = "$user:$user 750"
     check "$user.service installed, not enabled by a first install" sh -c \
       "test -s '$main/lib/systemd/system/$user.service' && ! test -e '$main/etc/systemd/system/multi-user.target.wants/$user.service'"
   done
-  check "conffiles: /etc/v2g/agent.json" sh -c "in_root '$main' dpkg-query -W -f='\${Conffiles}' v2g-agent | grep -q '/etc/v2g/agent.json '"
-  check "conffiles: /etc/v2g/aggregator.json and its .commented twin" sh -c \
-    "in_root '$main' dpkg-query -W -f='\${Conffiles}' v2g-aggregator | grep -c '/etc/v2g/aggregator.json' | grep -qx 2"
+  local conffiles
+  conffiles="$(in_root "$main" dpkg-query -W -f='${Conffiles}\n' v2g-agent v2g-aggregator)"
+  check "conffiles: /etc/v2g/agent.json" grep -q '/etc/v2g/agent.json ' <<< "$conffiles"
+  check "conffiles: /etc/v2g/aggregator.json and its .commented twin" \
+    test "$(grep -c '/etc/v2g/aggregator.json' <<< "$conffiles")" -eq 2
   check "aggregator.json.commented without its # lines is aggregator.json" python3 - "$main/etc/v2g" <<'PY'
 import json, re, sys
 plain = json.load(open(f"{sys.argv[1]}/aggregator.json"))
@@ -111,10 +114,11 @@ PY
 import re, sys
 text = open(sys.argv[1]).read()
 keys = set()
-for doc in ("docs/agent-config.md", "docs/uplink.md"):
+# Every key row of docs/agent-config.md; from docs/uplink.md only the uplink.* rows (it also tables the queue's SQLite).
+for doc, prefix in (("docs/agent-config.md", ""), ("docs/uplink.md", "uplink.")):
     for line in open(doc):
         m = re.match(r"\| `([a-z_.]+)` \|", line)
-        if m: keys.add(m.group(1).split(".")[-1])
+        if m and m.group(1).startswith(prefix): keys.add(m.group(1).split(".")[-1])
 missing = sorted(k for k in keys if f'"{k}"' not in text)
 assert not missing, f"not in the conffile: {missing}"
 PY
@@ -135,7 +139,8 @@ depends_cover() {
     local owner
     owner="$(in_root "$main" dpkg -S "*/$soname" 2>/dev/null | head -n 1 | cut -d: -f1)"
     [ -n "$owner" ] || { echo "$soname: no package in the root holds it"; return 1; }
-    grep -qE "(^|, )$owner( |,|$)" <<< "$depends" || missing="$missing $soname($owner)"
+    # Depends entries are "name", "name (>= v)" or alternatives; the name compared as a fixed string (libstdc++6).
+    tr ',|' '\n\n' <<< "$depends" | awk '{ print $1 }' | grep -qxF "$owner" || missing="$missing $soname($owner)"
   done
   [ -z "$missing" ] || { echo "not in Depends:$missing (Depends: $depends)"; return 1; }
   echo "Depends: $depends"
@@ -147,11 +152,9 @@ exposure() {
 }
 at_most() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'; }
 
+# systemd-analyze verify is not run: the minimal root has no systemd (no sysinit.target), and on the host the
+# units' binaries are missing. security --offline below parses the installed units with their drop-ins.
 test_units() {
-  for unit in v2g-agent v2g-aggregator; do
-    check "systemd-analyze verify $unit.service (man pages checked above)" \
-      systemd-analyze verify --root="$main" --man=no "/lib/systemd/system/$unit.service"
-  done
   local figure threshold dropin
   for unit in v2g-agent:serial-port v2g-aggregator:privileged-port; do
     dropin="${unit#*:}"
@@ -204,7 +207,7 @@ PY
 
 # reinstall_refused NAME PATTERN PACKAGE: reinstalling PACKAGE stops in postinst with the one line, leaving it half-configured.
 reinstall_refused() {
-  refused "postinst, $1" "$2; then run: dpkg --configure -a" in_root "$main" sh -c "dpkg -i /tmp/debs/${3}_*.deb"
+  refused "postinst, $1" "$2.*; then run: dpkg --configure -a\$" in_root "$main" sh -c "dpkg -i /tmp/debs/${3}_*.deb"
   check "… $3 left half-configured until the fix" expect_status "$main" "$3" iF
 }
 # service_refused NAME PATTERN UNIT: the unit's ExecStartPre, as its user, stops with the one line.
