@@ -2,9 +2,9 @@
 # Install tests of the Debian packages (packaging/build-debs.sh), in clean Debian 12 roots made by debootstrap:
 #   1. the packages: lintian (every tag left must be explained in packaging/README.md); Depends against the
 #      libraries each binary needs;
-#   2. the units, offline: systemd does not run inside a chroot, so `systemd-analyze verify` and `security
-#      --offline` judge the unit files (agent ≤ 2.0, aggregator ≤ 3.0, with and without the documented drop-ins),
-#      and the units' own ExecStartPre/ExecStart lines are run by hand as the unit's user;
+#   2. the units, offline: systemd does not run inside a chroot, so `systemd-analyze security --offline` judges the
+#      installed unit files (agent ≤ 2.0, aggregator ≤ 3.0, with and without the documented drop-ins), and the
+#      units' own ExecStartPre/ExecStart lines are run by hand as the unit's user (Type=notify is not exercised);
 #   3. bad input: a missing dependency, a half-provisioned key directory, a conffile with an unknown key, a key
 #      open to others: the maintainer scripts and the services stop with one line that says what to do;
 #   4. install with dpkg (Depends with apt inside the root), --help, check-config, a PKI from v2g-pki, the
