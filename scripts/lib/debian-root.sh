@@ -94,7 +94,7 @@ in_root() {
   root_command "$@"
   "${root_argv[@]}"
 }
-# in_root_bg DIR COMMAND...: starts it in the background; background_pid is unshare's own pid, so a signal to it
+# in_root_bg DIR COMMAND...: starts it in the background; background_pid is unshare's own pid, so SIGKILL to it
 # ends everything COMMAND started.
 in_root_bg() {
   root_command "$@"

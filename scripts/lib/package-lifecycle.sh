@@ -89,7 +89,8 @@ config["agent_id"] = "tx-0001"
 json.dump(config, open(f"{root}/etc/v2g/agent.json", "w"), indent=2)
 PY
   # 15 s with the aggregator up, then 15 s with it gone: frames are acknowledged, then they queue.
-  (sleep 15; kill "$aggregator_pid" 2>/dev/null) &
+  # SIGKILL: unshare ignores SIGTERM while it waits; --kill-child then ends everything in the namespace.
+  (sleep 15; kill -KILL "$aggregator_pid" 2>/dev/null) &
   run_agent 30 > "$work/run.out" 2>&1
   wait "$aggregator_pid" 2>/dev/null
   sed 's/^/   /' "$work/run.out"
@@ -136,7 +137,7 @@ before, after = ({k: v for k, v in (p.split("=") for p in s.split())} for s in s
 assert int(after["next_sequence"]) >= int(before["next_sequence"]), "the sequence went back"
 assert int(after["produced_values"]) > int(before["produced_values"]), "nothing more was produced"
 PY
-  kill "$sim_pid" 2>/dev/null
+  kill -KILL "$sim_pid" 2>/dev/null
   wait "$sim_pid" 2>/dev/null
 }
 
