@@ -94,8 +94,8 @@ in_root() {
   root_command "$@"
   "${root_argv[@]}"
 }
-# in_root_bg DIR COMMAND...: starts it in the background; background_pid is unshare's own pid, so SIGKILL to it
-# ends everything COMMAND started.
+# in_root_bg DIR COMMAND...: starts it in the background; background_pid is unshare's own pid: SIGKILL to it ends
+# what COMMAND started, except a process that changed user (that clears the parent-death signal of --kill-child).
 in_root_bg() {
   root_command "$@"
   "${root_argv[@]}" &

@@ -42,7 +42,7 @@ snapshot() {
 # check_lintian: judges the lintian run of packaging/build-debs.sh (packaging/dist/lintian.txt), on these packages.
 check_lintian() {
   [ -e packaging/dist/lintian.txt ] || { bad "lintian: packaging/build-debs.sh left no packaging/dist/lintian.txt"; return 0; }
-  grep -vE '^N: ' packaging/dist/lintian.txt > "$work/lintian.txt"
+  grep -vE '^N:' packaging/dist/lintian.txt > "$work/lintian.txt"
   sed 's/^/   /' "$work/lintian.txt"
   local explained unexplained=""
   explained="$(sed -n 's/^| `\([a-z0-9.+-]*\)` |.*/\1/p' packaging/README.md | sort -u)"

@@ -68,8 +68,10 @@ test_run() {
   printf '{"base_url": "https://localhost:%s", "batch_interval_s": 1}\n' "$port" > "$main/tmp/run/uplink.json"
   # node-exporter's textfile folder, with the write access install.md tells the operator to give the agent.
   in_root "$main" install -d -m 0775 -g v2g-agent /var/lib/prometheus/node-exporter
+  # The aggregator lives 20 s, then SIGKILL from inside its root: the outage. (A signal to unshare from outside
+  # would not reach it: setpriv's change of user clears the parent-death signal --kill-child relies on.)
   in_root_bg "$main" setpriv --reuid=v2g-aggregator --regid=v2g-aggregator --init-groups -- \
-    sh -c "$(unit_line v2g-aggregator ExecStartPre) >/dev/null && exec $(unit_line v2g-aggregator ExecStart)" \
+    sh -c "$(unit_line v2g-aggregator ExecStartPre) >/dev/null && exec timeout -s KILL 20 $(unit_line v2g-aggregator ExecStart)" \
     > "$work/aggregator.log" 2>&1
   aggregator_pid=$background_pid
   check "the aggregator, started as its unit starts it, listens on 127.0.0.1:$port" wait_for 60 port_open "$port"
@@ -88,9 +90,7 @@ for key in ("state_directory", "status_file", "metrics_textfile"):
 config["agent_id"] = "tx-0001"
 json.dump(config, open(f"{root}/etc/v2g/agent.json", "w"), indent=2)
 PY
-  # 15 s with the aggregator up, then 15 s with it gone: frames are acknowledged, then they queue.
-  # SIGKILL: unshare ignores SIGTERM while it waits; --kill-child then ends everything in the namespace.
-  (sleep 15; kill -KILL "$aggregator_pid" 2>/dev/null) &
+  # The agent runs 30 s: frames are acknowledged while the aggregator lives, then they queue.
   run_agent 30 > "$work/run.out" 2>&1
   wait "$aggregator_pid" 2>/dev/null
   sed 's/^/   /' "$work/run.out"
