@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func syntaxErrorsNameTheFileLineAndColumn() {
-        #expect(Self.message("{\"transformers\": [\n  {\"id\": \"t\",}\n]}") == "n.json: line 2, column 14: trailing comma before '}'")
+        #expect(Self.message("{\"transformers\": [\n  {\"id\": \"t\",}\n]}") == "n.json: line 2, column 13: trailing comma before '}'")
     }
 
     @Test func valueErrorsNameTheFileLineAndField() throws {
