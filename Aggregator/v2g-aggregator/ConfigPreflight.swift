@@ -38,7 +38,7 @@ enum ConfigPreflight {
             }
         }
         do {
-            let list = try RevocationList(contentsOf: config.tls.crlFile)
+            let list = try RevocationList(contentsOf: config.tls.crlFile, caFile: config.tls.caFile)
             let now = Int64(Date().timeIntervalSince1970)
             if list.isExpired(nowEpochS: now) {
                 print("warning: \(config.tls.crlFile) is past its next update: every agent is refused until a fresh CRL is installed (`v2g-pki crl`)")
