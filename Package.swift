@@ -30,6 +30,10 @@ let package = Package(
         // signed-policy fixture and request format.
         .library(name: "EdgeCurl", targets: ["EdgeCurl"]),
         .library(name: "AggregatorTesting", targets: ["AggregatorTesting", "AggregatorKit"]),
+        // For the benchmarks package and the aggregator: the neighborhood planner.
+        .library(name: "MeshPlanner", targets: ["MeshPlanner"]),
+        // Seeded synthetic neighborhoods for the planner's tests and benchmarks (not linked into a program).
+        .library(name: "MeshPlannerTesting", targets: ["MeshPlannerTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -66,6 +70,9 @@ let package = Package(
         .target(name: "StrictJSON", path: "Common/StrictJSON"),
         // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
         .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
+        // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure; not linked into the agent).
+        .target(name: "MeshPlanner", dependencies: ["GridCore"], path: "Common/MeshPlanner", swiftSettings: optimizedInDebug),
+        .target(name: "MeshPlannerTesting", dependencies: ["MeshPlanner", "GridCore", "TelemetryTesting"], path: "Tests/MeshPlannerTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
         .target(name: "SunSpec", path: "Common/SunSpec"),
 
@@ -94,17 +101,18 @@ let package = Package(
         // Operator CLI.
         // AgentKit: `protection respond` loads a policy exactly as the agent does (same checks, same error line).
         // TelemetryTesting: `telemetry synth` writes the synthetic feeder's stream.
+        // MeshPlanner: `dispatch plan` runs one planning pass on a snapshot file.
         // EdgeCurl and AggregatorKit: `rollout …` and `roots publish` talk to the aggregator over mutual TLS with an
         // operator certificate, in the aggregator's own request format.
         .target(
             name: "AdmKit",
             dependencies: [
-                "GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON", "EdgeCurl", "AggregatorKit",
+                "GridCore", "Telemetry", "TelemetryTesting", "AgentKit", "PolicyTrust", "EdgeCrypto", "StrictJSON", "EdgeCurl", "AggregatorKit", "MeshPlanner",
             ],
             path: "Tools/AdmKit"),
         .executableTarget(
             name: "v2g-adm",
-            dependencies: ["AdmKit", "GridCore", "PolicyTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AdmKit", "GridCore", "PolicyTrust", "MeshPlanner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/v2g-adm"
         ),
 
@@ -185,7 +193,10 @@ let package = Package(
         .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
         .testTarget(
             name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
-        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto"], path: "Tests/AdmKitTests"),
+        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "MeshPlanner"], path: "Tests/AdmKitTests"),
+        .testTarget(
+            name: "MeshPlannerTests", dependencies: ["MeshPlanner", "MeshPlannerTesting", "GridCore", "TelemetryTesting"],
+            path: "Tests/MeshPlannerTests"),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
         .testTarget(
             name: "PolicyTrustTests", dependencies: ["PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON"], path: "Tests/PolicyTrustTests"),

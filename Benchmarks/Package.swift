@@ -85,5 +85,17 @@ let package = Package(
             path: "Benchmarks/Rollout",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // One neighborhood planning pass (target: 1,000 transformers × 50 chargers ≤ 100 ms) and its growth.
+        .executableTarget(
+            name: "MeshPlannerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MeshPlanner", package: "v2g-edge"),
+                .product(name: "MeshPlannerTesting", package: "v2g-edge"),
+                .product(name: "GridCore", package: "v2g-edge"),
+            ],
+            path: "Benchmarks/MeshPlanner",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -5,11 +5,13 @@ set -euo pipefail
 
 packages=(
   pkg-config
-  libmodbus-dev libzstd-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev  # the C libraries
+  libmodbus-dev libzstd-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev  # the C libraries the programs link
   openssl       # CLI: an independent peer for the Ed25519 tests, and the provisioning scripts
   socat         # a pty pair for the Modbus RTU test
   curl util-linux coreutils  # curl as a second TLS client; flock and timeout for the PKI test
   python3 python3-venv  # the Python peers (pymodbus, pysunspec2, …) live in a venv
+  dpkg-dev binutils help2man lintian  # packaging/build-debs.sh: dpkg-shlibdeps, strip, the man page of v2g-pki, lintian
+  debootstrap systemd  # scripts/test-packages.sh: a clean Debian 12 root; systemd-analyze for the units
 )
 
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The size and memory figures for v2g-agent: the stripped static release binary (target ≤ 16 MB) and the
+# The size and memory figures of v2g-agent: the stripped static release binary (target ≤ 16 MB) and the
 # resident memory of that binary regulating 50 chargers over Modbus TCP on loopback (target ≤ 20 MB).
 # The field simulator (debug build) serves examples/scenarios/bench-50-chargers.json on ephemeral ports.
 # Nothing needs a network once the packages are resolved. Run from anywhere: ./scripts/measure-agent.sh
@@ -10,27 +10,24 @@
 # AGENT_BIN (measure this unstripped v2g-agent instead of building one, e.g. a relinked variant).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The release build's flags and scratch folder, shared with packaging/build-debs.sh.
+source scripts/lib/release-flags.sh
 
 acceleration="${ACCELERATION:-10}"
 cycle_s="${CYCLE_S:-10}"
 wait_s="${WAIT_S:-20}"
 scenario="examples/scenarios/bench-50-chargers.json"
-# Word splitting is wanted: the flags are several words.
-# The shipped build: full LTO, -Osize and lld with identical-code folding, packed relocations and no
-# dynamic symbol export (docs/benchmarks.md measures each). SWIFT_RELEASE_FLAGS="" measures a plain build.
-default_flags="--experimental-lto-mode=full -Xswiftc -use-ld=lld -Xswiftc -Osize -Xlinker --icf=all -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic"
-read -r -a extra_flags <<< "${SWIFT_RELEASE_FLAGS-$default_flags}"
+# The shipped build (scripts/lib/release-flags.sh); SWIFT_RELEASE_FLAGS="" measures a plain one.
+release_flags flags
 
 ./scripts/install-deps.sh
 
 if [ -n "${AGENT_BIN:-}" ]; then
   unstripped="$(realpath "$AGENT_BIN")"
 else
-  echo "== release build: v2g-agent, static Swift stdlib (.build-release)"
-  swift build -c release --product v2g-agent --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} \
-    2>&1 | tail -n 1
-  unstripped="$(swift build -c release --static-swift-stdlib --scratch-path .build-release ${extra_flags[@]+"${extra_flags[@]}"} \
-    --show-bin-path)/v2g-agent"
+  echo "== release build: v2g-agent, static Swift stdlib ($release_scratch)"
+  swift build "${flags[@]}" --product v2g-agent 2>&1 | tail -n 1
+  unstripped="$(swift build "${flags[@]}" --show-bin-path)/v2g-agent"
 fi
 
 echo "== debug build: v2g-sim"

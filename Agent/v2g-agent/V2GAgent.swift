@@ -12,7 +12,7 @@ struct V2GAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-agent",
         abstract: "Transformer-controller agent: keeps the transformer cool, voltage in band and phases balanced with the EV fleet.",
-        subcommands: [Run.self, Plan.self, Status.self, Probe.self, Flush.self]
+        subcommands: [Run.self, Plan.self, Status.self, Probe.self, Flush.self, CheckConfig.self]
     )
 }
 

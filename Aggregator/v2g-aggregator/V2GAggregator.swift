@@ -82,12 +82,15 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("storage \(policyPath): \(error)")
         }
         let server: AggregatorApplication
+        let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, logger: logger,
                 services: [
                     RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
-                ])
+                    systemd,
+                ],
+                onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
         }
@@ -102,6 +105,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
+        try ConfigPreflight.check(configPath: options.config)
         let config = try options.load()
         let list: RevocationList
         do { list = try RevocationList(contentsOf: config.tls.crlFile, caFile: config.tls.caFile) } catch let error as AggregatorError {

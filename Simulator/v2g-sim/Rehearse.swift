@@ -10,12 +10,17 @@ struct Rehearse: AsyncParsableCommand {
         discussion: """
             Both runs go to the last EV departure unless --until says otherwise. The transformer's nameplate and
             thermal parameters come from the scenario (the site); everything else from --policy, or the built-in
-            defaults. With --json, one object {"baseline": M, "agent": M} (docs/simulator.md, "Rehearsal").
+            defaults. With --json, one object {"baseline": M, "agent": M} (docs/simulator.md, "Rehearsal"). With
+            --neighborhood, every transformer's agent runs autonomously (no aggregator), and M is the neighborhood's
+            figures ("Neighborhood").
             """
     )
 
-    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md).")
-    var scenario: String
+    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md); or give --neighborhood.")
+    var scenario: String?
+
+    @Option(name: .long, help: "Neighborhood file: several transformers on one clock (JSON, docs/simulator.md, \"Neighborhood\").")
+    var neighborhood: String?
 
     @Option(name: .long, help: "Policy file (JSON, docs/policy.md); default: the built-in policy.")
     var policy: String?
@@ -29,8 +34,16 @@ struct Rehearse: AsyncParsableCommand {
     @Option(name: .long, help: "Days of this feeder without EVs the agent has measured before the night (its load history); default 0, a first night.")
     var historyDays = 0
 
+    func validate() throws {
+        guard (scenario == nil) != (neighborhood == nil) else {
+            throw ValidationError("give exactly one of --scenario FILE and --neighborhood FILE")
+        }
+    }
+
     func run() async throws {
-        let scenario = try ScenarioInputs.scenario(self.scenario)
+        if let neighborhood { return try await rehearseNeighborhood(neighborhood) }
+        guard let scenarioPath = self.scenario else { throw fail("give --scenario FILE or --neighborhood FILE") }
+        let scenario = try ScenarioInputs.scenario(scenarioPath)
         let base = try policy.map(ScenarioInputs.policy) ?? .builtInSafeDefaults
         let end = try until.map { try Self.time($0, in: scenario) }
         guard (0...14).contains(historyDays) else { throw fail("--history-days \(historyDays): expected 0 to 14") }
@@ -43,7 +56,7 @@ struct Rehearse: AsyncParsableCommand {
         } else {
             let span = rehearsal.end - scenario.startTime
             let memory = historyDays == 0 ? "first night, no load history" : "after \(historyDays) day(s) of load history"
-            print("scenario \(scenario.name ?? self.scenario): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local), \(memory)")
+            print("scenario \(scenario.name ?? scenarioPath): \(Int(span)) s simulated, to \(Self.clock(rehearsal.end, scenario)) (local), \(memory)")
             print(RunFigures.sideBySide(baseline, agent, titles: ("no agent", "v2g-agent")))
             let modes = rehearsal.agentModeSeconds.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue) \(Int($0.value)) s" }.joined(separator: ", ")

@@ -15,16 +15,20 @@ let stopRequested = Atomic<Bool>(false)
 /// Plays a scenario in wall time behind its Modbus servers, then reports its metrics.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a scenario's meter, temperature block and chargers over Modbus TCP and play it in wall time.",
+        abstract: "Serve a scenario's (or a neighborhood's) meters, temperature blocks and chargers over Modbus TCP and play it in wall time.",
         discussion: """
             Ports: the meter on --base-port, the temperature block on the next, then one per charger in scenario order,
-            all on 127.0.0.1, unit id 1 (docs/simulator.md, "Modbus side"). At the end of the scenario, or on SIGINT or
-            SIGTERM, the metrics are printed and written to --metrics-out.
+            all on 127.0.0.1, unit id 1 (docs/simulator.md, "Modbus side"); a neighborhood's transformers follow one
+            another in file order ("Neighborhood"). At the end, or on SIGINT or SIGTERM, the metrics are printed and
+            written to --metrics-out.
             """
     )
 
-    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md).")
-    var scenario: String
+    @Option(name: .long, help: "Scenario file (JSON, docs/simulator.md); or give --neighborhood.")
+    var scenario: String?
+
+    @Option(name: .long, help: "Neighborhood file: several transformers on one clock (JSON, docs/simulator.md, \"Neighborhood\").")
+    var neighborhood: String?
 
     @Option(name: .long, help: "Port of the meter; the other devices follow. 0 picks free ports.")
     var basePort: Int = 15020
@@ -34,6 +38,12 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .long, help: "Write an agent configuration naming every served device (for v2g-agent run --config).")
     var agentConfigOut: String?
+
+    @Option(name: .long, help: "With --neighborhood: write one agent configuration per transformer here, <agent_id>.json.")
+    var agentConfigDir: String?
+
+    @Option(name: .long, help: "With --neighborhood: watch this JSON file for ambient changes per transformer (docs/simulator.md).")
+    var controlFile: String?
 
     @Option(name: .long, help: "Write the simulation clock here (JSON: wall_start_s, sim_start_s, scale).")
     var clockFile: String?
@@ -63,8 +73,21 @@ struct Run: AsyncParsableCommand {
         if let cyclePeriod, !(cyclePeriod.isFinite && (0.1...10).contains(cyclePeriod)) {
             throw ValidationError("--cycle-period must lie in 0.1…10 s, got \(cyclePeriod)")
         }
-        if agentConfigOut == nil, policy != nil || cyclePeriod != nil || agentUplink != nil {
-            throw ValidationError("--policy, --cycle-period and --agent-uplink go into the agent configuration: give --agent-config-out too")
+        guard (scenario == nil) != (neighborhood == nil) else {
+            throw ValidationError("give exactly one of --scenario FILE and --neighborhood FILE")
+        }
+        if neighborhood != nil {
+            if agentConfigOut != nil { throw ValidationError("--agent-config-out is for --scenario: a neighborhood writes --agent-config-dir") }
+            if agentConfigDir == nil, policy != nil || cyclePeriod != nil || agentUplink != nil {
+                throw ValidationError("--policy, --cycle-period and --agent-uplink go into the agent configurations: give --agent-config-dir too")
+            }
+        } else {
+            if agentConfigDir != nil || controlFile != nil {
+                throw ValidationError("--agent-config-dir and --control-file are for --neighborhood")
+            }
+            if agentConfigOut == nil, policy != nil || cyclePeriod != nil || agentUplink != nil {
+                throw ValidationError("--policy, --cycle-period and --agent-uplink go into the agent configuration: give --agent-config-out too")
+            }
         }
         guard basePort == 0 || (1024...65535).contains(basePort) else {
             throw ValidationError("--base-port must be 0 or lie in 1024…65535, got \(basePort)")
@@ -72,11 +95,12 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let scenario = try ScenarioInputs.scenario(self.scenario)
+        if let neighborhood { return try await runNeighborhood(neighborhood) }
+        guard let scenarioPath = self.scenario else { throw fail("give --scenario FILE or --neighborhood FILE") }
+        let scenario = try ScenarioInputs.scenario(scenarioPath)
         // Checked before anything starts, so that a bad file stops here and not in the agent.
         if let policy { _ = try ScenarioInputs.policy(policy) }
-        let uplink: UplinkSection?
-        do { uplink = try agentUplink.map { path throws(SimFieldError) in try UplinkSection(path: path) } } catch { throw fail(error.message) }
+        let uplink = try agentUplinkSection()
         let field: SimulatedField
         do {
             field = try SimulatedField(scenario: scenario, basePort: basePort)
@@ -102,10 +126,8 @@ struct Run: AsyncParsableCommand {
         if let clockFile {
             do { try clock.write(to: clockFile) } catch { throw fail(error.message) }
         }
-        for signal in [SIGINT, SIGTERM] {
-            _ = Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
-        }
-        print("playing \(scenario.name ?? self.scenario) at ×\(scale): \(Int(end - scenario.startTime)) s simulated")
+        Self.stopOnSignals()
+        print("playing \(scenario.name ?? scenarioPath) at ×\(scale): \(Int(end - scenario.startTime)) s simulated")
         try await runner.run(clock: clock, until: end) { stopRequested.load(ordering: .relaxed) }
 
         let report = ScenarioReport(
@@ -113,6 +135,18 @@ struct Run: AsyncParsableCommand {
         print(report.text)
         if let metricsOut {
             do { try report.write(to: metricsOut) } catch { throw fail(error.message) }
+        }
+    }
+
+    /// The `--agent-uplink` file, read and checked.
+    func agentUplinkSection() throws -> UplinkSection? {
+        do { return try agentUplink.map { path throws(SimFieldError) in try UplinkSection(path: path) } } catch { throw fail(error.message) }
+    }
+
+    /// SIGINT and SIGTERM end the run: the metrics are still printed and written.
+    static func stopOnSignals() {
+        for signal in [SIGINT, SIGTERM] {
+            _ = Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
         }
     }
 

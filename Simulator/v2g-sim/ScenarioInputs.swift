@@ -19,6 +19,15 @@ enum ScenarioInputs {
         }
     }
 
+    /// A neighborhood file and the scenario files it names; a bad one stops with the file, the field and the reason.
+    static func neighborhood(_ path: String) throws -> Neighborhood {
+        do {
+            return try Neighborhood.load(path: path)
+        } catch {
+            throw fail(error.message)
+        }
+    }
+
     /// A policy file (docs/policy.md), every value checked against its range.
     static func policy(_ path: String) throws -> ControlPolicy {
         let bytes = try read(path)

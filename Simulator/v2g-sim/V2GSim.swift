@@ -9,8 +9,8 @@ import Darwin
 struct V2GSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "v2g-sim",
-        abstract: "Field simulator: SunSpec Modbus servers for a transformer, its meter and its chargers, with feeder physics.",
-        subcommands: [Run.self, Rehearse.self]
+        abstract: "Field simulator: SunSpec Modbus servers for transformers (one, or a neighborhood), their meters and chargers, with feeder physics.",
+        subcommands: [Run.self, Rehearse.self, Baseline.self]
     )
 }
 

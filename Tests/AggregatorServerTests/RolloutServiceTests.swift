@@ -21,7 +21,7 @@ struct RolloutServiceTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await RolloutService(coordinator: coordinator, interval: .milliseconds(200)).run() }
             // A loaded machine may be slow to schedule the service; the soak is 1 s.
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while coordinator.rollout(id: 1)?.stage != 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             group.cancelAll()
             try await group.waitForAll()

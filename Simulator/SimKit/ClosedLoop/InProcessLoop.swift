@@ -11,9 +11,19 @@ public struct InProcessLoop: Sendable {
     /// `policy` nil runs the scenario with no agent: every EV charges at its request (the baseline).
     /// `state` is what the agent remembers when the scenario starts (a load history from earlier days, say).
     public init(scenario: Scenario, policy: ControlPolicy?, state: CycleState = CycleState()) {
-        simulation = FeederSimulation(scenario: scenario)
+        self.init(simulation: FeederSimulation(scenario: scenario), policy: policy, state: state)
+    }
+
+    /// Closes the loop around a simulation made by the caller (a neighborhood's, with its power series window).
+    public init(simulation: FeederSimulation, policy: ControlPolicy?, state: CycleState = CycleState()) {
+        self.simulation = simulation
         self.policy = policy
         self.state = state
+    }
+
+    /// Raises or holds the transformer's ambient from now on (`FeederSimulation.adjustAmbient(_:)`).
+    public mutating func adjustAmbient(_ adjustment: AmbientAdjustment?) throws(SimulationError) {
+        try simulation.adjustAmbient(adjustment)
     }
 
     /// Runs to the end of the scenario, one control cycle per policy period.

@@ -39,7 +39,7 @@ extension ScenarioMetrics: Encodable {
 }
 
 /// What `v2g-sim` reports at the end of a run: the scenario's metrics, every EV session, and the setpoints applied.
-public struct ScenarioReport: Sendable, Encodable {
+public struct ScenarioReport: Sendable, ReportFile {
     public var scenario: String
     public var startTime: Timestamp
     /// Simulated time when the run ended (the scenario's end, or earlier when stopped).
@@ -96,21 +96,5 @@ public struct ScenarioReport: Sendable, Encodable {
             try entry.encode(lapse.revertTo?.activeKW, forKey: .revertKW)
         }
         try c.encode(figures, forKey: .figures)
-    }
-
-    /// Pretty, key-sorted JSON.
-    public func json() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return [UInt8](try encoder.encode(self))
-    }
-
-    /// Writes `json()` to `path` atomically.
-    public func write(to path: String) throws(SimFieldError) {
-        do {
-            try Data(json()).write(to: URL(filePath: path), options: .atomic)
-        } catch {
-            throw .fileFailed(path, error)
-        }
     }
 }

@@ -45,6 +45,10 @@ public struct SimFieldError: Error, CustomStringConvertible, Sendable, Hashable 
         return SimFieldError(.portOutOfRange, message: message, file: file, line: line)
     }
 
+    static func transformerFailed(_ transformer: String, _ cause: SimFieldError, file: String = #fileID, line: Int = #line) -> SimFieldError {
+        SimFieldError(cause.code, message: "transformer \(transformer): \(cause.message)", file: file, line: line)
+    }
+
     static func unreadable(_ path: String, _ reason: String, file: String = #fileID, line: Int = #line) -> SimFieldError {
         SimFieldError(.fileUnreadable, message: "\(path): \(reason)", file: file, line: line)
     }

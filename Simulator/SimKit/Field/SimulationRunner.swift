@@ -16,6 +16,11 @@ public struct SimulationRunner: Sendable {
         field.publish(simulation.observe())
     }
 
+    /// Raises or holds the transformer's ambient from now on (`FeederSimulation.adjustAmbient(_:)`).
+    public mutating func adjustAmbient(_ adjustment: AmbientAdjustment?) throws(SimulationError) {
+        try simulation.adjustAmbient(adjustment)
+    }
+
     /// One tick without pacing: apply the drained setpoints, advance by `simulatedSeconds`, publish.
     public mutating func step(simulatedSeconds: Double) {
         for setpoint in field.drainSetpoints() {

@@ -51,5 +51,33 @@ public struct UplinkSection: Sendable, Hashable, Encodable {
         self.fields = fields
     }
 
+    private init(fields: [String: Value]) {
+        self.fields = fields
+    }
+
     public func encode(to encoder: any Encoder) throws { try Value.object(fields).encode(to: encoder) }
+
+    /// Stands for each agent's id in a section several agents share (a neighborhood's).
+    public static let agentPlaceholder = "{agent_id}"
+
+    /// The section for one agent: `{agent_id}` in any string value becomes `agentID`
+    /// (`"cert_file": "/pki/agents/{agent_id}.crt"`).
+    public func forAgent(_ agentID: String) -> UplinkSection {
+        func substitute(_ value: Value) -> Value {
+            switch value {
+            case .string(let text): .string(text.replacing(Self.agentPlaceholder, with: agentID))
+            case .array(let values): .array(values.map(substitute))
+            case .object(let members): .object(members.mapValues(substitute))
+            case .null, .bool, .number: value
+            }
+        }
+        return UplinkSection(fields: fields.mapValues(substitute))
+    }
+
+    /// True when `cert_file` names `{agent_id}`: then each agent presents its own certificate (the aggregator
+    /// takes an agent's identity from it).
+    public var certificateNamesAgent: Bool {
+        guard case .string(let path) = fields["cert_file"] else { return false }
+        return path.contains(Self.agentPlaceholder)
+    }
 }

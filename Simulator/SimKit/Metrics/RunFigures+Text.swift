@@ -1,6 +1,6 @@
 extension RunFigures {
-    /// Two runs side by side for a terminal: one row per figure, then one row per EV session.
-    public static func sideBySide(_ left: RunFigures, _ right: RunFigures, titles: (String, String)) -> String {
+    /// Two runs side by side for a terminal: one row per figure, then (with `evRows`) one row per EV session.
+    public static func sideBySide(_ left: RunFigures, _ right: RunFigures, titles: (String, String), evRows: Bool = true) -> String {
         func f(_ value: Double?, _ digits: Int) -> String { value.map { ScenarioReport.fixed($0, digits) } ?? "n/a" }
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
@@ -23,6 +23,7 @@ extension RunFigures {
         lines.append(row("EVs that met their target", "\(left.evsMetTarget) of \(left.evs.count)", "\(right.evsMetTarget) of \(right.evs.count)"))
         lines.append(row("EV shortfall, total (kWh)", f(left.evShortfallKWh, 1), f(right.evShortfallKWh, 1)))
         lines.append(row("EV shortfall, worst (kWh)", f(left.evShortfallMaxKWh, 1), f(right.evShortfallMaxKWh, 1)))
+        guard evRows else { return lines.joined(separator: "\n") }
         lines.append("per EV: needed → delivered (shortfall, past target, discharged, min SoC)")
         let rightByID = Dictionary(right.evs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for ev in left.evs {

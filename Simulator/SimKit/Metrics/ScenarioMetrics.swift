@@ -9,6 +9,9 @@ public struct ScenarioMetrics: Sendable, Hashable {
     /// The voltage band judged per phase, in per unit.
     public static let voltageBandPU = 0.95...1.05
 
+    /// The net power series' window unless the caller chooses another.
+    public static let defaultPowerIntervalS = 60.0
+
     public let start: Timestamp
     public private(set) var elapsedS = 0.0
     public private(set) var neutralCurrentPeakA = 0.0
@@ -34,6 +37,8 @@ public struct ScenarioMetrics: Sendable, Hashable {
     public private(set) var lapses: [SetpointLapse] = []
     /// IEC 60076-7 loss of life accumulated over the run, in hours at the reference hot-spot.
     public private(set) var lossOfLifeHours = 0.0
+    /// Net import and charger power over time (not part of the run report's `metrics` JSON).
+    public private(set) var netPower: NetPowerSeries
     /// Fixed 1-minute and 10-minute means of the neutral current, and 10-minute means of the VUF (EN 50160).
     private(set) var neutralMinute = WindowMeans(windowS: 60)
     private(set) var neutralTenMinutes = WindowMeans(windowS: ScenarioMetrics.vufIntervalS)
@@ -43,8 +48,9 @@ public struct ScenarioMetrics: Sendable, Hashable {
     private var vufIntegralPercentS = 0.0
     private var outside = PerPhase(repeating: false)
 
-    public init(start: Timestamp) {
+    public init(start: Timestamp, powerIntervalS: Double = Self.defaultPowerIntervalS) {
         self.start = start
+        netPower = NetPowerSeries(intervalS: powerIntervalS)
     }
 
     public var neutralCurrentAverageA: Double { elapsedS > 0 ? neutralIntegralAS / elapsedS : 0 }
@@ -95,6 +101,11 @@ public struct ScenarioMetrics: Sendable, Hashable {
             }
             outside[phase] = isOutside
         }
+    }
+
+    /// Adds one step's net import at the meter and charger total, both in kW.
+    mutating func recordPower(netImportKW: Double, chargersKW: Double, overS seconds: Double, endingAt time: Timestamp) {
+        netPower.add(netImportKW: netImportKW, chargersKW: chargersKW, overS: seconds, endingAt: time - start)
     }
 
     mutating func recordEnded(_ session: SessionOutcome) {

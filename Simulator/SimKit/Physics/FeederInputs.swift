@@ -33,8 +33,10 @@ struct FeederInputs: Sendable {
         frequencyNoise = SeededNoise(seed: scenario.seed, stream: 0xF4E9, intervalS: scenario.frequency.noiseIntervalS)
     }
 
+    /// The daily profile, then any hot-transformer event active now, in file order.
     func ambientC(at time: Timestamp) -> Double {
-        dailyValue(hours: ambientHours, values: ambientValues, at: scenario.hourOfDay(at: time))
+        let profile = dailyValue(hours: ambientHours, values: ambientValues, at: scenario.hourOfDay(at: time))
+        return scenario.events.reduce(profile) { ambient, event in event.ambientC(ambient, at: time) }
     }
 
     /// Upstream phase voltages in per unit: the daily profile, raised by PV events, a sagged phase replaced.

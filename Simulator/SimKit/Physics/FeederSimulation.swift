@@ -10,6 +10,8 @@ public struct FeederSimulation: Sendable {
     public private(set) var metrics: ScenarioMetrics
     /// The transformer's IEC 60076-7 state.
     public private(set) var thermal: ThermalState
+    /// The ambient change in force from `adjustAmbient(_:)`; nil: the scenario's ambient.
+    public private(set) var ambientAdjustment: AmbientAdjustment?
 
     let inputs: FeederInputs
     let thermalModel: HotSpotModel
@@ -20,7 +22,8 @@ public struct FeederSimulation: Sendable {
     /// The meter's values captured when a frozen-meter event began.
     var frozenMeter: MeterReading?
 
-    public init(scenario: Scenario) {
+    /// `powerIntervalS` is the window of the net power series in `metrics` (a neighborhood's `report_interval_s`).
+    public init(scenario: Scenario, powerIntervalS: Double = ScenarioMetrics.defaultPowerIntervalS) {
         self.scenario = scenario
         time = scenario.startTime
         inputs = FeederInputs(scenario: scenario)
@@ -36,7 +39,7 @@ public struct FeederSimulation: Sendable {
             activeKW: .init(repeating: 0), reactiveKvar: .init(repeating: 0)
         )
         thermal = ThermalState(topOilC: 0, hotSpotRiseH1K: 0, hotSpotRiseH2K: 0)
-        metrics = ScenarioMetrics(start: scenario.startTime)
+        metrics = ScenarioMetrics(start: scenario.startTime, powerIntervalS: powerIntervalS)
         solveNetwork()
         // Without a given initial top-oil, start from the steady state at the first instant's load: the
         // transformer has been carrying the afternoon's load for hours.
@@ -74,6 +77,20 @@ public struct FeederSimulation: Sendable {
         )
     }
 
+    /// Raises the ambient, or holds it, from now until the next call; nil returns to the scenario's ambient.
+    /// The thermal model sees it from the next step, the temperature block at once.
+    public mutating func adjustAmbient(_ adjustment: AmbientAdjustment?) throws(SimulationError) {
+        if let adjustment, !adjustment.isValid { throw .ambientOutOfRange(adjustment) }
+        ambientAdjustment = adjustment
+        ambientC = ambientNowC()
+    }
+
+    /// The scenario's ambient now, with the adjustment in force.
+    func ambientNowC() -> Double {
+        let scenarioC = inputs.ambientC(at: time)
+        return ambientAdjustment?.applied(to: scenarioC) ?? scenarioC
+    }
+
     /// Drops a charger's setpoint (SunSpec 704 functions disabled): it charges at the EV's request again.
     public mutating func release(_ chargerID: String) throws(SimulationError) {
         chargers[try onlineCharger(chargerID)].setpoint = nil
@@ -105,12 +122,15 @@ public struct FeederSimulation: Sendable {
             }
         }
         time = time + dt
-        ambientC = inputs.ambientC(at: time)
+        ambientC = ambientNowC()
         for i in chargers.indices {
             for ended in chargers[i].updateSessions(at: time, ambientC: ambientC) { metrics.recordEnded(ended) }
         }
         solveNetwork()
         let truth = feederTruth()
+        metrics.recordPower(
+            netImportKW: truth.meter.activePowerKW.sum, chargersKW: chargers.reduce(0) { $0 + $1.activeKW }, overS: dt,
+            endingAt: time)
         let lifeBefore = thermal.lossOfLifeHours
         thermal = thermalModel.step(thermal, loadPU: truth.loadPU, ambientC: ambientC, minutes: dt / 60)
         metrics.record(

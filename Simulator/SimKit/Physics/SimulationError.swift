@@ -6,6 +6,7 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable, Hashabl
         case unknownCharger = "sim_unknown_charger"
         case chargerOffline = "sim_charger_offline"
         case notFinite = "sim_setpoint_not_finite"
+        case ambientOutOfRange = "sim_ambient_out_of_range"
     }
 
     private let code: Code
@@ -39,6 +40,14 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable, Hashabl
 
     static func chargerOffline(_ id: String, file: String = #fileID, line: Int = #line) -> SimulationError {
         SimulationError(.chargerOffline, chargerID: id, message: "charger \(id) is off the bus and did not answer", file: file, line: line)
+    }
+
+    static func ambientOutOfRange(_ adjustment: AmbientAdjustment, file: String = #fileID, line: Int = #line) -> SimulationError {
+        let message = switch adjustment {
+        case .rise(let kelvin): "ambient rise \(kelvin) K is outside \(AmbientAdjustment.riseRangeK.lowerBound)…\(AmbientAdjustment.riseRangeK.upperBound) K"
+        case .held(let celsius): "ambient \(celsius) °C is outside \(AmbientAdjustment.heldRangeC.lowerBound)…\(AmbientAdjustment.heldRangeC.upperBound) °C"
+        }
+        return SimulationError(.ambientOutOfRange, chargerID: "", message: message, file: file, line: line)
     }
 
     static func notFinite(_ id: String, file: String = #fileID, line: Int = #line) -> SimulationError {

@@ -47,15 +47,27 @@ public struct Scenario: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, clock: nil)
+    }
+
+    /// Decodes a scenario; with `clock`, one of a neighborhood's transformers, whose clock keys the neighborhood
+    /// sets (see `NeighborhoodClock`).
+    init(from decoder: any Decoder, clock: NeighborhoodClock?) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name)
-        seed = try c.decode(UInt64.self, forKey: .seed)
-        startTime = Timestamp(secondsSinceEpoch: try c.number(.startTime, in: 0...1e11, unit: "s"))
-        durationS = try c.number(.durationS, in: 1...31 * 86_400, unit: "s")
-        utcOffsetS = try c.number(.utcOffsetS, in: -14 * 3600...14 * 3600, unit: "s", default: 0)
-        timeAcceleration = try c.number(.timeAcceleration, in: 0.01...100_000, default: 1)
-        stepS = try c.number(.stepS, in: 0.05...10, unit: "s", default: 1)
+        if let clock {
+            try clock.check(c)
+            (seed, startTime, durationS, utcOffsetS) = (clock.seed, clock.startTime, clock.durationS, clock.utcOffsetS)
+            (timeAcceleration, stepS) = (clock.timeAcceleration, clock.stepS)
+        } else {
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            startTime = Timestamp(secondsSinceEpoch: try c.number(.startTime, in: Self.startRange, unit: "s"))
+            durationS = try c.number(.durationS, in: Self.durationRangeS, unit: "s")
+            utcOffsetS = try c.number(.utcOffsetS, in: Self.utcOffsetRangeS, unit: "s", default: 0)
+            timeAcceleration = try c.number(.timeAcceleration, in: Self.accelerationRange, default: 1)
+            stepS = try c.number(.stepS, in: Self.stepRangeS, unit: "s", default: 1)
+        }
         transformer = try c.decode(TransformerSpec.self, forKey: .transformer)
         upstreamVoltagePU = c.contains(.upstreamVoltagePU)
             ? try c.dailyProfile(.upstreamVoltagePU, in: 0.5...1.5, unit: "pu") : [DailyPoint(hour: 0, value: 1)]
@@ -85,6 +97,12 @@ public struct Scenario: Sendable, Hashable, Codable {
             }
         }
     }
+
+    static let startRange = 0.0...1e11
+    static let durationRangeS = 1.0...(31 * 86_400)
+    static let utcOffsetRangeS = (-14.0 * 3600)...(14 * 3600)
+    static let accelerationRange = 0.01...100_000.0
+    static let stepRangeS = 0.05...10.0
 
     /// The devices besides the chargers that a garbage-register event may name.
     public static let fixedDevices: Set<String> = ["meter", "transformer"]

@@ -19,9 +19,10 @@ func jsonPath(_ keys: [any CodingKey]) -> String {
 
 extension Decoder {
     /// A typo must not pass silently as "use the default": refuse any key the type does not define.
-    func refuseUnknownKeys<K: CodingKey & CaseIterable>(_ keys: K.Type) throws {
+    /// `extra` names keys that another reader of the same object takes.
+    func refuseUnknownKeys<K: CodingKey & CaseIterable>(_ keys: K.Type, alsoAllowing extra: [String] = []) throws {
         let container = try container(keyedBy: ScenarioKey.self)
-        let known = K.allCases.map(\.stringValue)
+        let known = K.allCases.map(\.stringValue) + extra
         for key in container.allKeys where !known.contains(key.stringValue) {
             throw ScenarioError.unknownKey(jsonPath(codingPath + [key]), allowed: known)
         }

@@ -20,6 +20,8 @@ public struct ScenarioEvent: Sendable, Hashable, Codable {
         case meterFrozen = "meter_frozen"
         /// The wiring layer serves garbage in `device`'s `point` register.
         case garbageRegisters = "garbage_registers"
+        /// The transformer's ambient is raised by `rise_k`, or held at `ambient_c` (a heat wave, a blocked vent).
+        case hotTransformer = "hot_transformer"
     }
 
     public var kind: Kind
@@ -33,10 +35,13 @@ public struct ScenarioEvent: Sendable, Hashable, Codable {
     public var chargerID: String?
     public var device: String?
     public var point: String?
+    /// A hot transformer: kelvin added to the ambient profile, or the ambient it is held at (exactly one is given).
+    public var ambientRiseK: Double?
+    public var ambientHeldC: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, start, durationS = "duration_s", phase, perUnit = "pu", voltageRisePU = "voltage_rise_pu"
-        case pvKW = "pv_kw", points, chargerID = "charger", device, point
+        case pvKW = "pv_kw", points, chargerID = "charger", device, point, ambientRiseK = "rise_k", ambientHeldC = "ambient_c"
     }
 
     /// The keys each kind needs (besides kind, start, duration_s) and the optional ones it accepts.
@@ -48,11 +53,18 @@ public struct ScenarioEvent: Sendable, Hashable, Codable {
         case .chargerOffline: ([.chargerID], [])
         case .meterFrozen: ([], [])
         case .garbageRegisters: ([.device, .point], [])
+        case .hotTransformer: ([], [.ambientRiseK, .ambientHeldC])
         }
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownKeys(CodingKeys.self)
+        try self.init(from: decoder, alsoAllowing: [])
+    }
+
+    /// Decodes an event whose object may also carry `extra` keys, which the caller reads (a neighborhood's
+    /// `transformer`).
+    init(from decoder: any Decoder, alsoAllowing extra: [String]) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self, alsoAllowing: extra)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
         start = Timestamp(secondsSinceEpoch: try c.number(.start, in: 0...1e11, unit: "s"))
@@ -78,6 +90,19 @@ public struct ScenarioEvent: Sendable, Hashable, Codable {
         chargerID = try c.decodeIfPresent(String.self, forKey: .chargerID)
         device = try c.decodeIfPresent(String.self, forKey: .device)
         point = try c.decodeIfPresent(String.self, forKey: .point)
+        ambientRiseK = try c.optionalNumber(.ambientRiseK, in: AmbientAdjustment.riseRangeK, unit: "K")
+        ambientHeldC = try c.optionalNumber(.ambientHeldC, in: AmbientAdjustment.heldRangeC, unit: "°C")
+        if kind == .hotTransformer, (ambientRiseK == nil) == (ambientHeldC == nil) {
+            throw ScenarioError.inconsistent(c.path(.ambientRiseK), "a hot_transformer event gives exactly one of rise_k and ambient_c")
+        }
+    }
+
+    /// The ambient while this event is active: `ambientC` raised or replaced; unchanged when it is not a hot
+    /// transformer or not active.
+    func ambientC(_ ambientC: Double, at time: Timestamp) -> Double {
+        guard kind == .hotTransformer, isActive(at: time) else { return ambientC }
+        if let held = ambientHeldC { return held }
+        return ambientC + (ambientRiseK ?? 0)
     }
 
     /// True from `start` (inclusive) for `durationS` seconds.
