@@ -124,6 +124,17 @@ import Testing
         #expect(abs(outcome.kw("small") / outcome.kw("big") - 0.5) < 0.03)
     }
 
+    @Test("an EV short even at full power keeps its rate on the heavy phase: the neutral current takes nothing from it")
+    func fullPowerHoldsAgainstNeutral() {
+        let short = Self.charger("a1", .single(.a), Self.ev(request: 7.4, departureInH: 2, needKWh: 40))
+        let spare = Self.charger("a2", .single(.a), Self.ev(request: 7.4, departureInH: 8, needKWh: 6))
+        var inputs = Self.inputs([short, spare])
+        inputs.meter = Fixture.meter(kw: PerPhase(a: 18, b: 2, c: 2), time: Fixture.now)  // A within its rating, far above B and C
+        let outcome = ControlCycle(policy: Fixture.unramped).run(CycleState(), inputs: inputs, now: Fixture.now)
+        #expect(abs(outcome.kw("a1") - 7.4) < 0.01, "\(outcome.decisions)")
+        #expect(outcome.kw("a2") < 7.4 - 1)
+    }
+
     @Test("under a cut, an EV short even at full power gives up a tenth of what one that can still make it does")
     func fullPowerGivesLeast() {
         // Both at 7.4 kW for the hour: `timely` needs exactly that, `short` needs more than it can take.
