@@ -181,10 +181,10 @@ test_provisioning() {
   check "the bundles installed as docs/provisioning.md says (keys 0600, owned by the services)" in_root "$main" sh -c '
     set -e
     install -d -m 0755 /etc/v2g/tls
-    install -m 0644 /root/pki/ca.crt /root/pki/crl.pem /root/pki/bundles/server-localhost/server.crt \
-      /root/pki/bundles/agent-tx-0001/agent.crt /etc/v2g/tls/
-    install -m 0600 -o v2g-aggregator -g v2g-aggregator /root/pki/bundles/server-localhost/server.key /etc/v2g/tls/
-    install -m 0600 -o v2g-agent -g v2g-agent /root/pki/bundles/agent-tx-0001/agent.key /etc/v2g/tls/'
+    install -m 0644 /root/pki/ca.crt /root/pki/crl.pem /root/pki/kits/server-localhost/server.crt \
+      /root/pki/kits/agent-tx-0001/agent.crt /etc/v2g/tls/
+    install -m 0600 -o v2g-aggregator -g v2g-aggregator /root/pki/kits/server-localhost/server.key /etc/v2g/tls/
+    install -m 0600 -o v2g-agent -g v2g-agent /root/pki/kits/agent-tx-0001/agent.key /etc/v2g/tls/'
   # The site's configuration, as an operator edits the conffiles: the aggregator on loopback, the agent with an
   # uplink and a commissioning policy (version 7). The meter's port is set once the simulator runs.
   python3 - "$main" "$port" <<'PY'
