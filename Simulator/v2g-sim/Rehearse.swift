@@ -38,6 +38,11 @@ struct Rehearse: AsyncParsableCommand {
         guard (scenario == nil) != (neighborhood == nil) else {
             throw ValidationError("give exactly one of --scenario FILE and --neighborhood FILE")
         }
+        guard (0...14).contains(historyDays) else { throw ValidationError("--history-days \(historyDays): expected 0 to 14") }
+        // Not silently ignored: a neighborhood's agents start without history today.
+        guard neighborhood == nil || historyDays == 0 else {
+            throw ValidationError("--history-days applies to --scenario only; a neighborhood rehearsal starts without history")
+        }
     }
 
     func run() async throws {
@@ -46,7 +51,6 @@ struct Rehearse: AsyncParsableCommand {
         let scenario = try ScenarioInputs.scenario(scenarioPath)
         let base = try policy.map(ScenarioInputs.policy) ?? .builtInSafeDefaults
         let end = try until.map { try Self.time($0, in: scenario) }
-        guard (0...14).contains(historyDays) else { throw fail("--history-days \(historyDays): expected 0 to 14") }
         var rehearsal = Rehearsal(scenario: scenario, policy: scenario.sitePolicy(from: base), until: end, historyDays: historyDays)
         rehearsal.run()
         guard let baseline = rehearsal.baseline, let agent = rehearsal.agent else { throw fail("the rehearsal did not run") }
