@@ -18,12 +18,14 @@ struct HungDeviceTests {
         let (aggregator, aggregatorPort) = try await UplinkFixtures.scriptedServer(in: dir, tlsCA: ca)
         let notifications = try DatagramReceiver(dir.file("notify.sock"))
         // Two devices on the silent server, retried every cycle. SunSpec discovery tries three base addresses, each
-        // waiting out the 0.5 s response timeout: a cycle takes about 3 s, six times the status period.
+        // waiting out the 1 s response timeout: a cycle takes about 6 s, twelve times the status period. The margins
+        // below are wide (a gap must stay under half a cycle) so that a loaded CI machine cannot fail a sound daemon,
+        // while a status file or uplink tied to the cycle still fails them by seconds.
         let text = """
             {
               "agent_id": "tx-017", "cycle_period_s": 0.5, "state_directory": "\(dir.path)",
               "status_file": "\(dir.file("status.json"))", "metrics_textfile": "\(dir.file("agent.prom"))",
-              "modbus": {"response_timeout_s": 0.5, "reconnect_initial_s": 0.1, "reconnect_max_s": 0.1},
+              "modbus": {"response_timeout_s": 1.0, "reconnect_initial_s": 0.1, "reconnect_max_s": 0.1},
               "meter": {"transport": {"tcp": {"host": "127.0.0.1", "port": \(silent.port), "unit_id": 1}}},
               "chargers": [
                 {"id": "c1", "phase": "A", "transport": {"tcp": {"host": "127.0.0.1", "port": \(silent.port), "unit_id": 2}}, "rated_charge_kw": 7.4}
@@ -46,13 +48,13 @@ struct HungDeviceTests {
         var pings: [Double] = []
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // From the first status write (the agent is up), ten seconds of watching.
+            // From the first status write (the agent is up), twelve seconds of watching.
             let started = ContinuousClock.now
             while (try? StatusFile(path: config.statusFile).read()) == nil, ContinuousClock.now < started + .seconds(60) {
                 while notifications.receive() != nil {}
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let end = ContinuousClock.now + .seconds(10)
+            let end = ContinuousClock.now + .seconds(12)
             while ContinuousClock.now < end {
                 if let status = try? StatusFile(path: config.statusFile).read() {
                     if statusWrites.last != status.writtenAt.secondsSinceEpoch { statusWrites.append(status.writtenAt.secondsSinceEpoch) }
@@ -72,16 +74,17 @@ struct HungDeviceTests {
         }
         daemon.stop()
 
-        #expect(longestCycleS >= 2, "the device must really hold the cycle up for this test to mean anything (\(longestCycleS) s)")
-        #expect(statusWrites.count >= 12, "\(statusWrites.count) status writes in 10 s")
-        #expect(Self.longestGap(statusWrites) < 1.5, "status writes: \(Self.gaps(statusWrites))")
-        #expect(uplinkWakes.count >= 5 && acknowledged >= 1, "\(uplinkWakes.count) uplink wakes, \(acknowledged) frames acknowledged")
-        #expect(Self.longestGap(uplinkWakes) < 2.5, "uplink wakes: \(Self.gaps(uplinkWakes))")
+        #expect(longestCycleS >= 4, "the device must really hold the cycle up for this test to mean anything (\(longestCycleS) s)")
+        #expect(statusWrites.count >= 8, "\(statusWrites.count) status writes in 12 s")
+        #expect(Self.longestGap(statusWrites) < 2.5, "status writes: \(Self.gaps(statusWrites)); longest cycle \(longestCycleS) s")
+        #expect(uplinkWakes.count >= 4 && acknowledged >= 1, "\(uplinkWakes.count) uplink wakes, \(acknowledged) frames acknowledged")
+        #expect(Self.longestGap(uplinkWakes) < 3, "uplink wakes: \(Self.gaps(uplinkWakes)); longest cycle \(longestCycleS) s")
         // Read every 0.1 s, so each time is up to 0.1 s late.
-        #expect(pings.count >= 12 && Self.longestGap(pings) < 1.5, "watchdog pings: \(Self.gaps(pings))")
-        // The state reporter, assembled by the daemon, posted the cycles' reports over the same mutual TLS.
+        #expect(pings.count >= 8 && Self.longestGap(pings) < 2.5, "watchdog pings: \(Self.gaps(pings)); longest cycle \(longestCycleS) s")
+        // The state reporter, assembled by the daemon, posted the cycles' reports over the same mutual TLS. It sends
+        // only a report no post has taken yet, one per finished cycle, and a cycle here takes six seconds.
         let reports = try dir.names().filter { $0.hasPrefix("state-") }
-        #expect(reports.count >= 2, "state reports received by the aggregator peer: \(reports)")
+        #expect(reports.count >= 1, "state reports received by the aggregator peer: \(reports)")
         withExtendedLifetime((silent, aggregator)) {}
     }
 
