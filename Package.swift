@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "AggregatorKit",
             dependencies: [
-                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore",
+                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore", "MeshPlanner",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Aggregator/AggregatorKit"
