@@ -183,7 +183,7 @@ install -D -m 0644 examples/policy/default.json "$work/v2g-agent/usr/share/doc/v
 install -D -m 0644 packaging/agent/serial-port.conf "$work/v2g-agent/usr/share/doc/v2g-agent/examples/serial-port.conf"
 maintainer_scripts v2g-agent -e 's|@NAME@|v2g-agent|g' -e 's|@CONFIG@|/etc/v2g/agent.json|g' \
   -e 's|@TLS_OWN@|agent.crt agent.key|g' -e 's|@TLS_ALL@|ca.crt agent.crt agent.key|g' \
-  -e 's|@BUNDLE@|v2g-pki issue-agent|g' -e 's|@GECOS@|v2g-edge transformer agent|g' \
+  -e 's|@KIT@|v2g-pki issue-agent|g' -e 's|@GECOS@|v2g-edge transformer agent|g' \
   -e 's|@ON_REMOVE@|# Stale metrics would read as a live agent: the textfile goes with the program.\n\trm -f /var/lib/prometheus/node-exporter/v2g-agent.prom|'
 finish v2g-agent "$(shlib_depends -e"$work/v2g-agent/usr/bin/v2g-agent"), adduser" net \
   "edge agent for distribution transformers with EV chargers" packaging/agent/description
@@ -199,7 +199,7 @@ for file in docs/install.md docs/aggregator.md docs/aggregator-storage.md; do do
 install -D -m 0644 packaging/aggregator/privileged-port.conf "$work/v2g-aggregator/usr/share/doc/v2g-aggregator/examples/privileged-port.conf"
 maintainer_scripts v2g-aggregator -e 's|@NAME@|v2g-aggregator|g' -e 's|@CONFIG@|/etc/v2g/aggregator.json|g' \
   -e 's|@TLS_OWN@|server.crt server.key|g' -e 's|@TLS_ALL@|ca.crt server.crt server.key crl.pem|g' \
-  -e 's|@BUNDLE@|v2g-pki issue-server|g' -e 's|@GECOS@|v2g-edge neighborhood aggregator|g' -e 's|@ON_REMOVE@|:|'
+  -e 's|@KIT@|v2g-pki issue-server|g' -e 's|@GECOS@|v2g-edge neighborhood aggregator|g' -e 's|@ON_REMOVE@|:|'
 # procps: /bin/kill, the unit's ExecReload.
 finish v2g-aggregator "$(shlib_depends -e"$work/v2g-aggregator/usr/bin/v2g-aggregator"), adduser, procps" net \
   "neighborhood aggregator for v2g-edge transformer agents" packaging/aggregator/description

@@ -44,11 +44,11 @@ struct CheckConfig: ParsableCommand {
         }
         var uplink = "none (no telemetry queue)"
         if let settings = agent.uplink {
-            let bundle = "copy the whole bundle from `v2g-pki issue-agent --agent-id \(agent.agentID)` (docs/provisioning.md)"
+            let kit = "copy the whole kit from `v2g-pki issue-agent --agent-id \(agent.agentID)` (docs/provisioning.md)"
             do {
-                try PEMFile(path: settings.caFile, role: "uplink.ca_file", label: "CERTIFICATE").check(fix: bundle)
-                try PEMFile(path: settings.certFile, role: "uplink.cert_file", label: "CERTIFICATE").check(fix: bundle)
-                try PEMFile(path: settings.keyFile, role: "uplink.key_file", label: "PRIVATE KEY", isPrivate: true).check(fix: bundle)
+                try PEMFile(path: settings.caFile, role: "uplink.ca_file", label: "CERTIFICATE").check(fix: kit)
+                try PEMFile(path: settings.certFile, role: "uplink.cert_file", label: "CERTIFICATE").check(fix: kit)
+                try PEMFile(path: settings.keyFile, role: "uplink.key_file", label: "PRIVATE KEY", isPrivate: true).check(fix: kit)
             } catch {
                 throw fail(error.message)
             }

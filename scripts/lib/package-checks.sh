@@ -178,7 +178,7 @@ test_provisioning() {
   check "v2g-pki in the root: a CA, the aggregator's certificate (localhost), agent tx-0001's" in_root "$main" sh -c '
     v2g-pki init-ca --dir /root/pki && v2g-pki issue-server --dir /root/pki --name localhost --ip 127.0.0.1 &&
       v2g-pki issue-agent --dir /root/pki --agent-id tx-0001' > /dev/null
-  check "the bundles installed as docs/provisioning.md says (keys 0600, owned by the services)" in_root "$main" sh -c '
+  check "the kits installed as docs/provisioning.md says (keys 0600, owned by the services)" in_root "$main" sh -c '
     set -e
     install -d -m 0755 /etc/v2g/tls
     install -m 0644 /root/pki/ca.crt /root/pki/crl.pem /root/pki/kits/server-localhost/server.crt \
@@ -220,13 +220,13 @@ configure_after_fix() {
 test_bad_input() {
   local tls="$main/etc/v2g/tls"
   mv "$tls/agent.key" "$work/agent.key"
-  reinstall_refused "/etc/v2g/tls without agent.key" "/etc/v2g/tls is half provisioned \(missing: agent.key\): copy the whole bundle of 'v2g-pki issue-agent' there" v2g-agent
-  service_refused "/etc/v2g/tls without agent.key" "/etc/v2g/tls/agent.key \(uplink.key_file\) is missing: copy the whole bundle" v2g-agent
+  reinstall_refused "/etc/v2g/tls without agent.key" "/etc/v2g/tls is half provisioned \(missing: agent.key\): copy the whole kit of 'v2g-pki issue-agent' there" v2g-agent
+  service_refused "/etc/v2g/tls without agent.key" "/etc/v2g/tls/agent.key \(uplink.key_file\) is missing: copy the whole kit" v2g-agent
   mv "$work/agent.key" "$tls/agent.key"
   configure_after_fix v2g-agent
 
   mv "$tls/server.key" "$work/server.key"
-  reinstall_refused "/etc/v2g/tls without server.key" "/etc/v2g/tls is half provisioned \(missing: server.key\): copy the whole bundle of 'v2g-pki issue-server' there" v2g-aggregator
+  reinstall_refused "/etc/v2g/tls without server.key" "/etc/v2g/tls is half provisioned \(missing: server.key\): copy the whole kit of 'v2g-pki issue-server' there" v2g-aggregator
   service_refused "/etc/v2g/tls without server.key" "/etc/v2g/tls/server.key \(tls.key_file\) is missing: install the server bundle" v2g-aggregator
   mv "$work/server.key" "$tls/server.key"
   configure_after_fix v2g-aggregator
