@@ -39,6 +39,10 @@ struct Status: ParsableCommand {
             for alarm in status.alarms { print("  \(alarm.code): \(alarm.message)") }
             for notice in status.notices ?? [] { print("notice: \(notice.code): \(notice.message)") }
             if let path = status.policyPath { print(Self.describe(path, now: .wallClock())) }
+            if let envelope = status.envelope {
+                let state = envelope.applied ? "applied" : (envelope.validUntil <= (status.lastCycleAt ?? status.writtenAt) ? "lapsed" : "held, not applied")
+                print("neighborhood envelope #\(envelope.sequence), valid until \(envelope.validUntil.rfc3339): \(state)")
+            }
             for charger in status.chargers {
                 print("  \(charger.id.padding(12)) \(charger.phase.description.padding(4)) P \(fmt(charger.activePowerKW)) kW  Q \(fmt(charger.reactivePowerKvar)) kvar\(charger.online ? "" : "  OFFLINE")")
             }

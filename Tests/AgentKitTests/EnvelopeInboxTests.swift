@@ -85,11 +85,25 @@ struct EnvelopeInboxTests {
             #expect(narrowed.setpoints.allSatisfy { $0.activePowerKW <= 1 + 1e-9 && $0.activePowerKW >= -1e-9 }, "\(narrowed.setpoints)")
         }
         #expect(cache.recentEvents(limit: 20).contains { $0.code == "ENVELOPE_ADOPTED" })
+        // The status file says which envelope the cycle ran under.
+        let dir = try TemporaryDirectory()
+        var config = AgentConfig(agentID: "tx-1", meter: MeterConfig(transport: .tcp(.init(host: "127.0.0.1", port: 1, unitID: 1))))
+        config.statusFile = dir.file("status.json")
+        config.metricsTextfile = dir.file("agent.prom")
+        let operations = AgentOperations(config: config, logger: CacheFixtures.logger, notifier: SystemdNotifier(socketPath: nil))
+        operations.record(try #require(loop.lastOutcome), loop: loop, cycleDurationS: 0.01, now: E.now + 29)
+        operations.writeOutputs(now: E.now + 29)
+        let held = try #require(try StatusFile(path: config.statusFile).read().envelope)
+        #expect(held.applied && held.sequence == 1 && held.validUntil == E.now + 30, "\(held)")
         // The agent's clock reaches valid_until: the envelope lapses by itself, with nothing delivered.
         let lapsed = Self.cycle(loop, field, 30)
         #expect(Self.codes(lapsed) == ["ENVELOPE_EXPIRED"], "\(lapsed.mode) \(lapsed.decisions)")
         #expect(lapsed.setpoints.contains { $0.activePowerKW > 2 }, "\(lapsed.setpoints)")
         #expect(loop.activeAlarmCodes.contains("ENVELOPE_EXPIRED"))
+        operations.record(lapsed, loop: loop, cycleDurationS: 0.01, now: E.now + 30)
+        operations.writeOutputs(now: E.now + 30)
+        let lapsedStatus = try #require(try StatusFile(path: config.statusFile).read().envelope)
+        #expect(!lapsedStatus.applied && lapsedStatus.validUntil <= E.now + 30, "a lapsed envelope is shown as not applied: \(lapsedStatus)")
     }
 
     @Test("a refused envelope is logged once per reason code and changes nothing")

@@ -78,6 +78,11 @@ public final class AgentOperations: Sendable {
             voltageUnbalancePercent: outcome.figures.unbalanceBeforePercent, hotSpotC: outcome.figures.hotSpotC,
             allowedKVA: outcome.figures.allowedKVA, chargers: chargers, writtenAt: now)
         status.notices = loop.notices
+        status.envelope = loop.lastInputs?.envelope.map { envelope in
+            AgentStatus.EnvelopeStatus(
+                sequence: envelope.sequence, validUntil: envelope.validUntil,
+                applied: outcome.decisions.contains { $0.code == "ENVELOPE_APPLIED" })
+        }
         let policyPath = loop.policyWatch.status
         if policyPath.signedPoliciesOnly { status.policyPath = policyPath }
         let fieldAlarms = loop.lastFieldAlarms

@@ -58,6 +58,8 @@ public struct AgentStatus: Sendable, Hashable, Codable {
     public var uplink: UplinkStatus?
     /// The signed-policy path (root, last fetch, reports, probation); nil without a `trust` section.
     public var policyPath: PolicyPathStatus?
+    /// The neighborhood envelope the last cycle held, a lapsed one included (then not applied); nil before the first.
+    public var envelope: EnvelopeStatus?
     /// When this status was written.
     public var writtenAt: Timestamp
 
@@ -86,6 +88,22 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         case agentID = "agent_id", mode, policyVersion = "policy_version", lastCycleAt = "last_cycle_at"
         case cycleDurationS = "cycle_duration_s", alarms, neutralCurrentA = "neutral_current_a"
         case voltageUnbalancePercent = "vuf_pct", hotSpotC = "hot_spot_c", allowedKVA = "allowed_kva"
-        case chargers, uplink, writtenAt = "written_at", notices, policyPath = "policy_path"
+        case chargers, uplink, writtenAt = "written_at", notices, policyPath = "policy_path", envelope
+    }
+
+    /// The envelope of the last cycle: which one, until when, and whether the cycle applied it (a cycle whose own
+    /// limits were already narrower, or that tripped, holds an envelope without applying it).
+    public struct EnvelopeStatus: Sendable, Hashable, Codable {
+        public var sequence: Int
+        public var validUntil: Timestamp
+        public var applied: Bool
+
+        public init(sequence: Int, validUntil: Timestamp, applied: Bool) {
+            self.sequence = sequence
+            self.validUntil = validUntil
+            self.applied = applied
+        }
+
+        enum CodingKeys: String, CodingKey { case sequence, validUntil = "valid_until", applied }
     }
 }
