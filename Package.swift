@@ -169,7 +169,7 @@ let package = Package(
             name: "AggregatorServerTests",
             dependencies: [
                 "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
-                "GridCore", "AdmKit",
+                "GridCore", "AdmKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/AggregatorServerTests"
         ),

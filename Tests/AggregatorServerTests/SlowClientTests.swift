@@ -67,22 +67,23 @@ struct SlowClientTests {
                             "/v1/agents/a1/telemetry", method: "POST", body: try makeFrame(agentID: "a1", sequence: sequence)))
                     }
                 }
-                // One batch in the waiting transaction, one queued: the other two are refused at once.
+                // One batch in the waiting transaction, one queued: the other two are refused at once. On a loaded
+                // machine the writer may not have taken the first yet, so three are refused: both are a full queue.
                 while answers.count < 2, let answer = try await group.next() { answers.append(answer) }
                 try blocker.execute("COMMIT")
                 for try await answer in group { answers.append(answer) }
             }
             let refused = answers.filter { $0.1.httpStatus == 503 }
             let stored = answers.filter { $0.1.httpStatus == 200 }
-            #expect(refused.count == 2 && stored.count == 2, "\(answers.map { ($0.0, $0.1.httpStatus) })")
+            #expect((2...3).contains(refused.count) && stored.count == 4 - refused.count, "\(answers.map { ($0.0, $0.1.httpStatus) })")
             for (_, answer) in refused {
                 #expect(answer.text.contains(#""error":"storage.busy""#))
                 #expect(answer.headers.lowercased().contains("retry-after: 1"))
             }
             let fleet = try #require(try await store.fleet().first)
-            #expect(fleet.batches == 2)
+            #expect(fleet.batches == stored.count)
             let metrics = String(decoding: server.metrics.render(), as: UTF8.self)
-            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="storage.busy"}"#) == 2)
+            #expect(metricValue(metrics, #"v2g_ingest_rejects_total{reason="storage.busy"}"#) == Double(refused.count))
         }
     }
 }

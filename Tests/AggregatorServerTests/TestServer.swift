@@ -5,6 +5,7 @@ import Foundation
 import GridCore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Telemetry
 
 /// The signed-policy fixture of the server tests: its root expires a year from now (the server runs on the wall clock).
@@ -62,12 +63,26 @@ func withPolicyTestServer<T: Sendable>(
     }
     // Child tasks inherit the preference, so every connection's handler runs on the server's own thread.
     return try await withTaskExecutorPreference(ServerExecutor.shared) {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.application.run() }
+        // Stopped by graceful shutdown, never by cancelling its task: a cancelled server drops the connections it
+        // accepted but had not handed out yet, and NIO traps on each ("Deinited NIOAsyncWriter without calling
+        // finish()"), which crashed whole test runs now and then. Graceful shutdown serves them, then ends.
+        let services = ServiceGroup(configuration: .init(services: [server.application], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
-            let result = try await body(CurlClient(port: port, pki: pki), store, server, coordinator)
-            group.cancelAll()
+            guard let port = await iterator.next(), port > 0 else {
+                await services.triggerGracefulShutdown()
+                throw CocoaError(.featureUnsupported)
+            }
+            let result: T
+            do {
+                result = try await body(CurlClient(port: port, pki: pki), store, server, coordinator)
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
             return result
         }
     }
