@@ -56,7 +56,9 @@ public struct AggregatorApplication: Sendable {
             ).add(to: router)
         }
         if let goals {
-            GoalRoutes(store: goals, audit: coordinator.map { coordinator in { await coordinator.record($0) } }).add(to: router)
+            var audit: (@Sendable (AuditEntry) async -> Void)?
+            if let coordinator { audit = { await coordinator.record($0) } }
+            GoalRoutes(store: goals, audit: audit).add(to: router)
         }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))

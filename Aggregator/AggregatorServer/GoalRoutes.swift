@@ -20,12 +20,15 @@ public struct GoalRoutes: Sendable {
 
     public init(
         store: any GoalStore, audit: (@Sendable (AuditEntry) async -> Void)?,
-        clock: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        clock: @escaping @Sendable () -> Timestamp = GoalRoutes.wallClock
     ) {
         self.store = store
         self.audit = audit
         self.clock = clock
     }
+
+    /// The wall clock.
+    @Sendable public static func wallClock() -> Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
     public func add(to router: Router<AgentRequestContext>) {
         router.post("/v1/goals") { request, context in try await self.setGoal(request, context) }
@@ -70,7 +73,7 @@ public struct GoalRoutes: Sendable {
                 throw Refusal(status: 413, label: "body.too_large", message: "a goal is at most \(Self.maxBodyBytes) bytes")
             }
             let posted: NeighborhoodGoal
-            do { posted = try StrictJSON.decodeExactly(NeighborhoodGoal.self, from: body) } catch {
+            do throws(StrictJSONError) { posted = try StrictJSON.decodeExactly(NeighborhoodGoal.self, from: body) } catch {
                 throw Refusal(status: 400, label: "goal.invalid", message: error.description, field: error.field.isEmpty ? nil : error.field)
             }
             target = "goal \(posted.id)"
