@@ -24,12 +24,15 @@ extension Dispatch {
         @Option(help: "One goal as JSON (instead of the flags below).") var file: String?
         @Option(help: "The goal's id: letters, digits, . _ - ~ (1–128).") var id: String?
         @Option(help: "discharge, absorb, import-cap or schedule.") var kind: String?
-        @Option(name: .customLong("power-kw"), help: "discharge/absorb: the EV fleet's power, 0–100000 kW.") var powerKW: Double?
-        @Option(name: .customLong("limit-kw"), help: "import-cap: what the transformers may draw in all, kW.") var limitKW: Double?
+        // A negative number is a value here (an export cap; a sign typed by mistake is named by the check), not a flag.
+        @Option(name: .customLong("power-kw"), parsing: .unconditional, help: "discharge/absorb: the EV fleet's power, 0–100000 kW.")
+        var powerKW: Double?
+        @Option(name: .customLong("limit-kw"), parsing: .unconditional, help: "import-cap: what the transformers may draw in all, kW (negative: they must export).")
+        var limitKW: Double?
         @Option(help: "Start: \(AdmTime.help) (default: now).") var start: String?
         @Option(help: "End: \(AdmTime.help).") var end: String?
         @Option(name: .customLong("for"), help: "Instead of --end: how long after the start (45s, 30m, 12h, 2d).") var duration: String?
-        @Option(help: "Higher wins among overlapping power goals, −1000–1000 (default 0).") var priority: Int?
+        @Option(parsing: .unconditional, help: "Higher wins among overlapping power goals, −1000–1000 (default 0).") var priority: Int?
         @Option(help: "schedule: a JSON list of {\"at\", \"power_kw\"} steps.") var steps: String?
 
         func run() async throws {
