@@ -128,12 +128,12 @@ let package = Package(
         // Test support: the in-memory stores with the SQLite stores' semantics, and a signed-policy fixture (never linked
         // into a program).
         .target(
-            name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore"],
+            name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore", "MeshPlanner"],
             path: "Aggregator/AggregatorTesting"),
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto",
+                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto", "GridCore", "MeshPlanner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -163,13 +163,14 @@ let package = Package(
 
         .testTarget(
             name: "AggregatorKitTests",
-            dependencies: ["AggregatorKit", "AggregatorTesting", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON"],
+            dependencies: ["AggregatorKit", "AggregatorTesting", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore", "StrictJSON", "MeshPlanner"],
             path: "Tests/AggregatorKitTests"),
         .testTarget(
             name: "AggregatorServerTests",
             dependencies: [
                 "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
-                "GridCore", "AdmKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "GridCore", "AdmKit", "MeshPlanner", "StrictJSON",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/AggregatorServerTests"
         ),
@@ -193,7 +194,9 @@ let package = Package(
         .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
         .testTarget(
             name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
-        .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "MeshPlanner"], path: "Tests/AdmKitTests"),
+        .testTarget(
+            name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "MeshPlanner", "AggregatorKit"],
+            path: "Tests/AdmKitTests"),
         .testTarget(
             name: "MeshPlannerTests", dependencies: ["MeshPlanner", "MeshPlannerTesting", "GridCore", "TelemetryTesting"],
             path: "Tests/MeshPlannerTests"),

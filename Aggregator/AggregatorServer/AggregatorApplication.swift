@@ -16,9 +16,11 @@ public struct AggregatorApplication: Sendable {
     public let metrics: AggregatorMetrics
 
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
-    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit).
+    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), and `goals` behind
+    /// the goal routes (audited through `coordinator` when there is one).
     public init(
-        config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, logger: Logger,
+        config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, goals: (any GoalStore)? = nil,
+        logger: Logger,
         metrics: AggregatorMetrics = .init(),
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -52,6 +54,11 @@ public struct AggregatorApplication: Sendable {
             PolicyRoutes(
                 coordinator: coordinator, fleet: { (try? await store.fleet().map(\.agentID)) ?? [] }, metrics: metrics
             ).add(to: router)
+        }
+        if let goals {
+            var audit: (@Sendable (AuditEntry) async -> Void)?
+            if let coordinator { audit = { await coordinator.record($0) } }
+            GoalRoutes(store: goals, audit: audit).add(to: router)
         }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))

@@ -29,7 +29,7 @@ public struct AggregatorConfig: Sendable, Hashable {
     /// The SQLite stores, how long they keep raw samples and aggregates, and the telemetry write queue.
     public struct Storage: Sendable, Hashable {
         public var path: String = "/var/lib/v2g-aggregator/telemetry.sqlite"
-        /// Roots, rollouts and the audit log; nil: `policy.sqlite` beside `path`.
+        /// Roots, rollouts, the audit log and the neighborhood goals; nil: `policy.sqlite` beside `path`.
         public var policyPath: String? = nil
         public var rawRetentionDays: Int = 30
         public var aggregateRetentionDays: Int = 730

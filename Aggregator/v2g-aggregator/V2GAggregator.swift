@@ -81,11 +81,15 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("storage \(policyPath): \(error)")
         }
+        let goals: SQLiteGoalStore
+        do { goals = try SQLiteGoalStore(path: policyPath) } catch {
+            throw ValidationError("storage \(policyPath): goals: \(error)")
+        }
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {
             server = try AggregatorApplication(
-                config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, logger: logger,
+                config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, goals: goals, logger: logger,
                 services: [
                     RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
                     systemd,

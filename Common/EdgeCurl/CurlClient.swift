@@ -25,6 +25,10 @@ public final class CurlClient: Sendable {
         try await run(url) { easy, cancel throws(CurlError) in try easy.post(url, body: body, headers: headers, cancel: cancel) }
     }
 
+    public func delete(_ url: String, headers: [String] = []) async throws(CurlError) -> CurlResponse {
+        try await run(url) { easy, cancel throws(CurlError) in try easy.delete(url, headers: headers, cancel: cancel) }
+    }
+
     private func run<T: Sendable>(
         _ url: String, _ body: @escaping @Sendable (CurlEasy, CurlCancelFlag) throws(CurlError) -> T
     ) async throws(CurlError) -> T {

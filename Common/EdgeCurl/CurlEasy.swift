@@ -1,7 +1,7 @@
 import CCurl
 import Synchronization
 
-/// One libcurl easy handle: blocking GET and POST over HTTPS with mutual TLS. Connections are kept and reused
+/// One libcurl easy handle: blocking GET, POST and DELETE over HTTPS with mutual TLS. Connections are kept and reused
 /// between requests (`curl_easy_reset` keeps the connection and TLS session caches).
 ///
 /// Not Sendable: a handle must never be used by two threads at once (libcurl-thread(3)). `CurlClient` runs one
@@ -60,6 +60,14 @@ public final class CurlEasy {
                 edge_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
             }
             try check(copied, "CURLOPT_COPYPOSTFIELDS", url)
+        }
+    }
+
+    /// DELETE `url` (no body).
+    public func delete(_ url: String, headers: [String] = [], cancel: CurlCancelFlag? = nil) throws(CurlError) -> CurlResponse {
+        try perform(url, headers: headers, cancel: cancel) { easy throws(CurlError) in
+            try check(edge_curl_setopt_long(easy, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET", url)
+            try check(edge_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "DELETE"), "CURLOPT_CUSTOMREQUEST", url)
         }
     }
 

@@ -80,6 +80,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isBusy: Bool { resultCode == SQLITE_BUSY || resultCode == SQLITE_LOCKED }
     /// The disk (or `PRAGMA max_page_count`) is full.
     public var isFull: Bool { resultCode == SQLITE_FULL }
+    /// The connection, the file or its directory cannot be written.
+    public var isReadOnly: Bool { resultCode == SQLITE_READONLY }
     /// The file is damaged or is not a SQLite database at all.
     public var isCorrupt: Bool { resultCode == SQLITE_CORRUPT || resultCode == SQLITE_NOTADB }
     /// A UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint failed.

@@ -24,11 +24,14 @@ func withTestServer<T: Sendable>(
     }
 }
 
-/// The same, handing `body` the rollout coordinator too (its store is `policy.sqlite` beside the telemetry).
+/// The same, handing `body` the rollout coordinator too (its store is `policy.sqlite` beside the telemetry, which
+/// holds the goals as well). With `wiringPolicy` false the server gets the goal store but no coordinator: no policy
+/// routes and no audit log.
 func withPolicyTestServer<T: Sendable>(
     limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
     storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
+    wiringPolicy: Bool = true,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
@@ -57,7 +60,11 @@ func withPolicyTestServer<T: Sendable>(
     let policyStore = try SQLitePolicyStore(path: storage.resolvedPolicyPath)
     defer { policyStore.close() }
     let coordinator = try await RolloutCoordinator.open(store: policyStore, pinnedRoot: policyFixture.root, logger: logger)
-    let server = try AggregatorApplication(config: config, pipeline: pipeline, coordinator: coordinator, logger: logger) { channel in
+    let goals = try SQLiteGoalStore(path: storage.resolvedPolicyPath)
+    defer { goals.close() }
+    let server = try AggregatorApplication(
+        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger
+    ) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }

@@ -51,6 +51,13 @@ public struct AggregatorClient: Sendable {
         return (response.status, try Self.accepted(response))
     }
 
+    /// DELETE `path`; the body of a 2xx answer, else the aggregator's refusal.
+    func delete(_ path: String) async throws(RolloutToolError) -> [UInt8] {
+        let response: CurlResponse
+        do { response = try await client.delete(baseURL + path) } catch { throw .unreachable("\(baseURL): \(error.message)") }
+        return try Self.accepted(response)
+    }
+
     private static func accepted(_ response: CurlResponse) throws(RolloutToolError) -> [UInt8] {
         guard (200..<300).contains(response.status) else {
             struct Refusal: Decodable {

@@ -118,7 +118,7 @@ public enum RolloutTool {
         Timestamp(secondsSinceEpoch: Double(ms) / 1000).rfc3339
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(RolloutToolError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(RolloutToolError) -> T {
         do { return try JSONDecoder().decode(type, from: Data(body)) } catch {
             throw .unreachable("the aggregator's answer is not what v2g-adm expects: \(error)")
         }

@@ -3,12 +3,12 @@ import ArgumentParser
 import GridCore
 import MeshPlanner
 
-/// `v2g-adm dispatch …`: the neighborhood's goals and the planner (docs/neighborhood.md). More subcommands (setting
-/// and listing goals on a running aggregator) join `plan` here.
-struct Dispatch: ParsableCommand {
+/// `v2g-adm dispatch …`: the neighborhood's goals and the planner (docs/neighborhood.md): a planning pass on files,
+/// and the goals kept by a running aggregator.
+struct Dispatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Neighborhood dispatch: plan envelopes from a snapshot and goals.",
-        subcommands: [Plan.self]
+        abstract: "Neighborhood dispatch: plan envelopes from a snapshot and goals; set, list and clear the aggregator's goals.",
+        subcommands: [Plan.self, SetGoal.self, ListGoals.self, ClearGoal.self]
     )
 }
 

@@ -15,8 +15,8 @@ struct AggregatorOptions: ParsableArguments {
     }
 }
 
-/// Runs one rollout tool call: prints its lines, or its error on stderr, and exits with its status.
-private func perform(_ body: () async throws(RolloutToolError) -> RolloutTool.Outcome) async throws {
+/// Runs one rollout or goal tool call: prints its lines, or its error on stderr, and exits with its status.
+func perform(_ body: () async throws(RolloutToolError) -> RolloutTool.Outcome) async throws {
     do {
         let outcome = try await body()
         for line in outcome.lines { print(line) }

@@ -1,6 +1,7 @@
 import EdgeSQLite
 
-/// The policy store's schema as named migrations (never rename or edit one once shipped).
+/// The policy store's schema as named migrations (never rename or edit one once shipped). The neighborhood goals
+/// share the file (`GoalSchema`), so their migration is registered here too.
 ///
 /// Portable on purpose (a PostgreSQL store comes later): INTEGER for every count and millisecond time, TEXT, BLOB
 /// for signed bytes (BYTEA there), REAL for seconds, 0/1 for booleans, lists as JSON text; ids assigned by the store
@@ -68,6 +69,7 @@ enum PolicySchema {
                 );
                 """)
         }
+        migrator.registerMigration(GoalSchema.migrationName, GoalSchema.create)
         return migrator
     }()
 }

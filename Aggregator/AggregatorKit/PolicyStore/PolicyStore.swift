@@ -64,9 +64,9 @@ public struct AuditEntry: Sendable, Hashable {
     public var atMs: Int64
     /// The operator's name from their certificate (`urn:v2g:operator:NAME`).
     public var operatorName: String
-    /// `rollout.start`, `rollout.pause`, `rollout.resume`, `rollout.abort`, `roots.publish`.
+    /// `rollout.start`, `rollout.pause`, `rollout.resume`, `rollout.abort`, `roots.publish`, `goals.set`, `goals.clear`.
     public var action: String
-    /// What it acted on: `rollout 3`, `bundle version 8`, `root version 2`.
+    /// What it acted on: `rollout 3`, `bundle version 8`, `root version 2`, `goal evening-peak`.
     public var target: String
     /// `ok`, or `refused` with the HTTP status and label (`refused 400 OUT_OF_RANGE`).
     public var outcome: String

@@ -17,9 +17,12 @@ public struct AckResponse: Encodable, Sendable, Hashable {
 public struct ErrorResponse: Encodable, Sendable, Hashable {
     public var error: String
     public var message: String?
+    /// The input field at fault, as a path (`steps[2].power_kw`), when one is.
+    public var field: String?
 
-    public init(error: String, message: String? = nil) {
+    public init(error: String, message: String? = nil, field: String? = nil) {
         self.error = error
         self.message = message
+        self.field = field
     }
 }

@@ -273,8 +273,9 @@ public final class RolloutCoordinator: Sendable {
         }
     }
 
-    /// Appends to the audit log; an entry that cannot be stored now is kept and retried on the next tick.
-    func record(_ entry: AuditEntry) async {
+    /// Appends to the audit log (rollouts, roots, and the goal routes' set and clear); an entry that cannot be stored
+    /// now is kept and retried on the next tick.
+    public func record(_ entry: AuditEntry) async {
         do { try await store.append(entry) } catch {
             logger.error("audit entry not stored yet; the next tick retries", metadata: [
                 "audit.action": "\(entry.action)", "audit.operator": "\(entry.operatorName)", "error": "\(error)",
