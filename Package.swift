@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "AggregatorKit",
             dependencies: [
-                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore", "MeshPlanner",
+                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore", "MeshPlanner", "EdgeCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Aggregator/AggregatorKit"
@@ -133,7 +133,7 @@ let package = Package(
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto",
+                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto", "GridCore", "MeshPlanner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "v2g-aggregator",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry", "PolicyTrust",
+                "AggregatorServer", "AggregatorKit", "Telemetry", "PolicyTrust", "GridCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -169,7 +169,7 @@ let package = Package(
             name: "AggregatorServerTests",
             dependencies: [
                 "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
-                "GridCore", "AdmKit",
+                "GridCore", "AdmKit", "MeshPlanner",
             ],
             path: "Tests/AggregatorServerTests"
         ),
