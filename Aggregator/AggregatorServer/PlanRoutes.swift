@@ -11,16 +11,13 @@ public struct PlanRoutes: Sendable {
     let envelopes: EnvelopeBoard
     let now: @Sendable () -> Timestamp
 
-    /// The boards are the ones the planning service and the state route share; `now` is the wall clock (injected for
-    /// tests).
-    public init(
-        plans: PlanBoard, fleetState: FleetStateBoard, envelopes: EnvelopeBoard,
-        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
-    ) {
+    /// The boards are the ones the planning service and the state route share; `now` is the clock (nil: the wall clock;
+    /// injected for tests).
+    public init(plans: PlanBoard, fleetState: FleetStateBoard, envelopes: EnvelopeBoard, now: (@Sendable () -> Timestamp)? = nil) {
         self.plans = plans
         self.fleetState = fleetState
         self.envelopes = envelopes
-        self.now = now
+        self.now = now ?? { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
     }
 
     public func add(to router: Router<AgentRequestContext>) {

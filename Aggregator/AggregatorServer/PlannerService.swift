@@ -3,6 +3,7 @@ import Dispatch
 public import GridCore
 public import Logging
 public import MeshPlanner
+import PolicyTrust
 public import ServiceLifecycle
 
 /// Plans the neighborhood every `period` and posts one signed envelope per planned transformer (docs/neighborhood.md,

@@ -4,6 +4,7 @@ import AggregatorTesting
 import EdgeCrypto
 import Foundation
 import GridCore
+import MeshPlanner
 import PolicyTrust
 import Testing
 

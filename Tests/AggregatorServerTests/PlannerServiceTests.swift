@@ -30,6 +30,9 @@ struct PlannerServiceTests {
         }
 
         func metric(_ series: String) -> Double? { metricValue(String(decoding: metrics.render(), as: UTF8.self), series) }
+
+        /// Whether `series` is within 1e-6 of `value`.
+        func metric(_ series: String, is value: Double) -> Bool { metric(series).map { abs($0 - value) < 1e-6 } ?? false }
     }
 
     static func rig(goals: [NeighborhoodGoal] = [F.discharge(30)], sequence: Int = 0, store: FakeGoalStore? = nil) -> Rig {
@@ -53,12 +56,15 @@ struct PlannerServiceTests {
         #expect(rig.envelopes.all(at: F.now + 75).isEmpty)
         #expect(rig.metric("v2g_planner_passes_total") == 1)
         #expect(rig.metric("v2g_planner_envelopes_signed_total") == 3)
-        #expect(abs((rig.metric(#"v2g_planner_goal_planned_kw{goal="evening-peak"}"#) ?? 0) + 30) < 1e-6)
-        #expect(rig.metric(#"v2g_planner_goal_target_kw{goal="evening-peak"}"#) == -30)
-        // Achieved: the boards' reports, 2 − 3 + 0 + 6 kW per transformer.
-        #expect(rig.metric(#"v2g_planner_goal_achieved_kw{goal="evening-peak"}"#) == 15)
-        #expect(rig.metric(#"v2g_planner_transformer_achieved_kw{transformer="tx-2"}"#) == 5)
-        #expect(rig.metric(#"v2g_planner_phase_achieved_kw{transformer="tx-2",phase="B"}"#) == -1)
+        #expect(rig.metric(#"v2g_planner_goal_planned_kw{goal="evening-peak"}"#, is: -30))
+        #expect(rig.metric(#"v2g_planner_goal_target_kw{goal="evening-peak"}"#, is: -30))
+        #expect(rig.metric(#"v2g_planner_goal_shortfall_kw{goal="evening-peak"}"#, is: 0))
+        #expect(rig.metric(#"v2g_planner_transformer_planned_kw{transformer="tx-2"}"#, is: -10))
+        // Achieved: the boards' reports, 2 − 3 + 0 + 6 kW per transformer, phase B −3 + 6/3.
+        #expect(rig.metric(#"v2g_planner_goal_achieved_kw{goal="evening-peak"}"#, is: 15))
+        #expect(rig.metric(#"v2g_planner_transformer_achieved_kw{transformer="tx-2"}"#, is: 5))
+        #expect(rig.metric(#"v2g_planner_phase_achieved_kw{transformer="tx-2",phase="B"}"#, is: -1))
+        #expect(rig.metric(#"v2g_planner_envelope_sequence"#, is: Double(sequence)))
         #expect(rig.metric("v2g_planner_last_pass_duration_seconds") != nil)
     }
 

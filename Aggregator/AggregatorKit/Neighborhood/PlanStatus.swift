@@ -1,6 +1,6 @@
 import FoundationEssentials
 public import GridCore
-public import MeshPlanner
+import MeshPlanner
 
 /// The body of `GET /v1/plan` (docs/aggregator.md): the last pass, its plan exactly as `v2g-adm dispatch plan --json`
 /// writes it, planned against achieved now, and the envelopes it put up. Keys are spelled out here (the plan's
