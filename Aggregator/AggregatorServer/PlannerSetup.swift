@@ -57,7 +57,7 @@ extension AggregatorConfig.Planner {
         guard resolvedValidityS <= Double(maxS) else {
             let source = envelopeValidityS == nil ? " (the default, 2 × period_s + 15)" : ""
             throw .config(
-                "planner.envelope_validity_s: \(resolvedValidityS) s\(source) is above the envelope max_validity_s of root version \(root.version), \(maxS) s: agents would refuse every envelope; lower it (and period_s) or raise the root's")
+                "planner.envelope_validity_s: \(resolvedValidityS) s\(source) is above the envelope max_validity_s of root version \(root.version), \(maxS) s: agents would refuse every envelope; lower it (or period_s)")
         }
         do {
             return try EnvelopeSigner(root: root, keys: keys, validityS: resolvedValidityS, now: now)

@@ -125,4 +125,33 @@ struct PlannerConfigTests {
             for part in parts { #expect(message.contains(part), "\(message) lacks \(part)") }
         }
     }
+
+    @Test("check-config refuses a planner key the root does not authorise in one line, and summarises a good planner")
+    func checkConfig() async throws {
+        let files = try Files()
+        defer { files.remove() }
+        let pki = PKIFixture.shared
+        func write(keys: [String]) throws -> String {
+            let path = files.dir + "/aggregator-\(UUID().uuidString).json"
+            let json = """
+                {"listen": {"host": "127.0.0.1", "port": 8443},
+                 "tls": {"ca_file": "\(pki.caFile)", "cert_file": "\(pki.serverCert)", "key_file": "\(pki.serverKey)", "crl_file": "\(pki.crlFile)"},
+                 "trust": {"root_file": "\(files.root)"},
+                 "storage": {"path": "\(files.dir)/telemetry.sqlite"},
+                 "planner": {"envelope_key_files": [\(keys.map { "\"\($0)\"" }.joined(separator: ", "))]}}
+                """
+            try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let refused = try await RolloutCLITests.adm(["check-config", "--config", try write(keys: [files.policyKey])], program: "v2g-aggregator")
+        #expect(refused.status == 1)
+        let lines = refused.output.split(separator: "\n")
+        #expect(lines.count == 1, "\(refused.output)")
+        #expect(refused.output.hasPrefix("v2g-aggregator: planner.envelope_key_files[0] \(files.policyKey): key "), "\(refused.output)")
+        #expect(refused.output.contains("is not an envelope key of root version 1"))
+
+        let accepted = try await RolloutCLITests.adm(["check-config", "--config", try write(keys: [files.envelopeKey])], program: "v2g-aggregator")
+        #expect(accepted.status == 0, "\(accepted.output)")
+        #expect(accepted.output.contains("planner every 30.0 s, envelopes valid 75.0 s, 1 envelope key(s) of root version 1"), "\(accepted.output)")
+    }
 }
