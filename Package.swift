@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "AggregatorKit",
             dependencies: [
-                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore", "MeshPlanner",
+                "Telemetry", "EdgeSQLite", "PolicyTrust", "StrictJSON", "GridCore", "MeshPlanner", "EdgeCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Aggregator/AggregatorKit"
@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "v2g-aggregator",
             dependencies: [
-                "AggregatorServer", "AggregatorKit", "Telemetry", "PolicyTrust",
+                "AggregatorServer", "AggregatorKit", "Telemetry", "PolicyTrust", "GridCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,12 +16,14 @@ public struct AggregatorApplication: Sendable {
     public let metrics: AggregatorMetrics
 
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
-    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), and `goals` behind
-    /// the goal routes (audited through `coordinator` when there is one).
+    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), `goals` behind
+    /// the goal routes (audited through `coordinator` when there is one); `plan` serves the planner's last pass
+    /// (`GET /v1/plan`) when the planning service runs.
     public init(
         config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, goals: (any GoalStore)? = nil,
         logger: Logger,
         metrics: AggregatorMetrics = .init(),
+        plan: PlanRoutes? = nil,
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws {
@@ -60,6 +62,7 @@ public struct AggregatorApplication: Sendable {
             if let coordinator { audit = { await coordinator.record($0) } }
             GoalRoutes(store: goals, audit: audit).add(to: router)
         }
+        plan?.add(to: router)
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
         let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)

@@ -85,9 +85,15 @@ public struct AggregatorConfig: Sendable, Hashable {
     public var trust: Trust
     public var storage: Storage
     public var limits: Limits
+    /// The planning service and its envelope keys (`PlannerConfig.swift`); nil: no planner.
+    public var planner: Planner?
 
-    public init(listen: Listen = .init(), tls: TLS, trust: Trust = .init(), storage: Storage = .init(), limits: Limits = .init()) {
+    public init(
+        listen: Listen = .init(), tls: TLS, trust: Trust = .init(), storage: Storage = .init(), limits: Limits = .init(),
+        planner: Planner? = nil
+    ) {
         (self.listen, self.tls, self.trust, self.storage, self.limits) = (listen, tls, trust, storage, limits)
+        self.planner = planner
     }
 
     /// Parses and checks `bytes` read from `file` with the one strict reader (`StrictJSON`: no trailing comma, no
@@ -162,6 +168,7 @@ public struct AggregatorConfig: Sendable, Hashable {
         guard (1...1_000).contains(storage.batchesPerTransaction) else {
             throw ConfigProblem("storage.batches_per_transaction", "\(storage.batchesPerTransaction) is outside 1...1000")
         }
+        try planner?.check(trustRootFile: trust.rootFile)
     }
 }
 

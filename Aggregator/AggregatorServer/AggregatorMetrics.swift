@@ -13,9 +13,12 @@ public final class AggregatorMetrics: Sendable {
     private let latency: DurationHistogram
     private let idleClosed: Counter
     private let closedByReason: [ConnectionClose: Counter]
+    /// The planning service's series (`v2g_planner_*`).
+    public let planner: PlannerMetrics
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
+        planner = PlannerMetrics(registry: registry)
         batches = registry.makeCounter(descriptor: Self.name("batches", "total", "Telemetry batches stored (duplicates excluded)."))
         duplicates = registry.makeCounter(descriptor: Self.name("duplicates", "total", "Batches acknowledged again without storing."))
         samples = registry.makeCounter(descriptor: Self.name("samples", "total", "Non-empty sample values stored."))

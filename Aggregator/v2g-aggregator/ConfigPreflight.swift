@@ -1,6 +1,7 @@
 import AggregatorServer
 import ArgumentParser
 import FoundationEssentials
+import GridCore
 
 #if canImport(Glibc)
 import Glibc
@@ -52,6 +53,13 @@ enum ConfigPreflight {
         if access(store, W_OK | X_OK) != 0 {
             throw stop("the directory of storage.path, \(store), is not writable by \(userName()) (\(errnoText())): "
                 + "keep the store under /var/lib/v2g-aggregator (the unit's StateDirectory) or fix its owner")
+        }
+        if let planner = config.planner, planner.enabled {
+            do {
+                _ = try planner.envelopeSigner(trustRootFile: config.trust.rootFile, now: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970))
+            } catch {
+                throw stop("\(error.message); see docs/envelopes.md, \"The aggregator's envelope keys\"")
+            }
         }
         if (1..<1024).contains(config.listen.port) {
             print("warning: listen.port \(config.listen.port) is below 1024: the packaged unit has no capabilities, "

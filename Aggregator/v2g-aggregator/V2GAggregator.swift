@@ -5,6 +5,7 @@ import ArgumentParser
 import FoundationEssentials
 import Logging
 import PolicyTrust
+import ServiceLifecycle
 
 /// `v2g-aggregator`: the fleet's HTTPS endpoint (mutual TLS) for telemetry, the fleet view, metrics and signed
 /// policy rollouts.
@@ -85,15 +86,29 @@ struct Serve: AsyncParsableCommand {
         do { goals = try SQLiteGoalStore(path: policyPath) } catch {
             throw ValidationError("storage \(policyPath): goals: \(error)")
         }
+        // The live boards, created once: the state route fills `fleetState` and answers from `envelopes`; the planner
+        // reads the one and writes the other.
+        let fleetState = FleetStateBoard()
+        let envelopes = EnvelopeBoard()
+        let plans = PlanBoard()
+        let metrics = AggregatorMetrics()
+        // The goal store (in policy.sqlite) serves the goal routes; the planner reads goals from it and records its
+        // envelope sequence in it.
+        let goalStore: (any GoalStore)? = goals
+        let planner = try PlannerStartup.service(
+            config: config, goals: goalStore, fleetState: fleetState, envelopes: envelopes, plans: plans, metrics: metrics, logger: logger)
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
+        var services: [any Service] = [
+            RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator), systemd,
+        ]
+        if let planner { services.append(planner) }
         do {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, goals: goals, logger: logger,
-                services: [
-                    RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
-                    systemd,
-                ],
+                metrics: metrics,
+                plan: planner.map { _ in PlanRoutes(plans: plans, fleetState: fleetState, envelopes: envelopes) },
+                services: services,
                 onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)
@@ -116,7 +131,15 @@ struct CheckConfig: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let root = try config.trust.pinnedRoot().map { "pinned root version \($0.version)" } ?? "no trust.root_file"
-        print("configuration ok: \(config.listen.host):\(config.listen.port), CRL signed by the CA and lists \(list.revokedSerials.count) serial(s), \(root)")
+        var planner = "no planner"
+        if let section = config.planner, section.enabled {
+            let signer: EnvelopeSigner
+            do { signer = try section.envelopeSigner(trustRootFile: config.trust.rootFile, now: PlannerStartup.wallClock()) } catch {
+                throw ValidationError(error.message)
+            }
+            planner = "planner every \(section.periodS) s, envelopes valid \(signer.validityS) s, \(signer.keyIDs.count) envelope key(s) of root version \(signer.root.version)"
+        }
+        print("configuration ok: \(config.listen.host):\(config.listen.port), CRL signed by the CA and lists \(list.revokedSerials.count) serial(s), \(root), \(planner)")
     }
 }
 

@@ -24,11 +24,12 @@ struct RolloutCLITests {
         return path
     }
 
-    /// Runs the built v2g-adm without blocking a thread; its exit status and stdout + stderr.
-    static func adm(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// Runs the built v2g-adm (or another of the package's programs) without blocking a thread; its exit status and
+    /// stdout + stderr.
+    static func adm(_ arguments: [String], program: String = "v2g-adm") async throws -> (status: Int32, output: String) {
         let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let adm = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("v2g-adm").path
-        try #require(FileManager.default.isExecutableFile(atPath: adm), "build v2g-adm first: \(adm)")
+        let adm = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent(program).path
+        try #require(FileManager.default.isExecutableFile(atPath: adm), "build \(program) first: \(adm)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: adm)
         process.arguments = arguments

@@ -32,6 +32,7 @@ func withPolicyTestServer<T: Sendable>(
     storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
     wiringPolicy: Bool = true,
+    plan: PlanRoutes? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
@@ -63,7 +64,7 @@ func withPolicyTestServer<T: Sendable>(
     let goals = try SQLiteGoalStore(path: storage.resolvedPolicyPath)
     defer { goals.close() }
     let server = try AggregatorApplication(
-        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger
+        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger, plan: plan
     ) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
