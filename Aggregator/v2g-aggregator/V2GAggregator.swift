@@ -3,6 +3,7 @@ import AggregatorServer
 import Telemetry
 import ArgumentParser
 import FoundationEssentials
+import GridCore
 import Logging
 import PolicyTrust
 import ServiceLifecycle
@@ -54,9 +55,14 @@ struct Serve: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ConfigOption
+    @Option(
+        name: .customLong("sim-clock"),
+        help: "Plan on a simulation's clock (the file of v2g-sim run --clock-file); for simulations and tests only.")
+    var simClock: String?
 
     func run() async throws {
         let config = try options.load()
+        let now = try SimulatedTime.now(clockFile: simClock)
         var logger = Logger(label: "v2g-aggregator")
         logger.logLevel = .info
         let limits = IngestLimits(
@@ -96,7 +102,8 @@ struct Serve: AsyncParsableCommand {
         // envelope sequence in it.
         let goalStore: (any GoalStore)? = goals
         let planner = try PlannerStartup.service(
-            config: config, goals: goalStore, fleetState: fleetState, envelopes: envelopes, plans: plans, metrics: metrics, logger: logger)
+            config: config, goals: goalStore, fleetState: fleetState, envelopes: envelopes, plans: plans, metrics: metrics, now: now,
+            logger: logger)
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         var services: [any Service] = [
@@ -107,7 +114,7 @@ struct Serve: AsyncParsableCommand {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, goals: goals, logger: logger,
                 metrics: metrics,
-                plan: planner.map { _ in PlanRoutes(plans: plans, fleetState: fleetState, envelopes: envelopes) },
+                plan: planner.map { _ in PlanRoutes(plans: plans, fleetState: fleetState, envelopes: envelopes, now: now) },
                 services: services,
                 onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
@@ -134,7 +141,7 @@ struct CheckConfig: AsyncParsableCommand {
         var planner = "no planner"
         if let section = config.planner, section.enabled {
             let signer: EnvelopeSigner
-            do { signer = try section.envelopeSigner(trustRootFile: config.trust.rootFile, now: PlannerStartup.wallClock()) } catch {
+            do { signer = try section.envelopeSigner(trustRootFile: config.trust.rootFile, now: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)) } catch {
                 throw ValidationError(error.message)
             }
             planner = "planner every \(section.periodS) s, envelopes valid \(signer.validityS) s, \(signer.keyIDs.count) envelope key(s) of root version \(signer.root.version)"
