@@ -16,11 +16,13 @@ public struct AggregatorApplication: Sendable {
     public let metrics: AggregatorMetrics
 
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
-    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit).
+    /// routes, `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), and `dashboard`
+    /// behind the operator dashboard (it runs as one of the services).
     public init(
         config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, logger: Logger,
         metrics: AggregatorMetrics = .init(),
         services: [any Service] = [],
+        dashboard: DashboardFeed? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws {
         let roots: [NIOSSLCertificate]
@@ -53,6 +55,10 @@ public struct AggregatorApplication: Sendable {
                 coordinator: coordinator, fleet: { (try? await store.fleet().map(\.agentID)) ?? [] }, metrics: metrics
             ).add(to: router)
         }
+        if let dashboard {
+            DashboardRoutes(feed: dashboard, streamLifetime: DashboardRoutes.streamLifetime(requestTimeoutS: config.limits.requestTimeoutS))
+                .add(to: router)
+        }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
         let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)
@@ -69,7 +75,7 @@ public struct AggregatorApplication: Sendable {
                 serverName: "v2g-aggregator",
                 availableConnectionsDelegate: ConnectionLimit(registry: registry)
             ),
-            services: [CRLReloadService(trust: trust, logger: logger)] + services,
+            services: [CRLReloadService(trust: trust, logger: logger)] + services + (dashboard.map { [$0] } ?? []),
             onServerRunning: onServerRunning,
             logger: logger
         )

@@ -81,6 +81,10 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("storage \(policyPath): \(error)")
         }
+        // The live boards (state reports, envelopes) the dashboard draws; one of each per process.
+        let fleetBoard = FleetStateBoard()
+        let envelopeBoard = EnvelopeBoard()
+        let dashboard = DashboardFeed(sources: DashboardSources(fleet: fleetBoard, envelopes: envelopeBoard, telemetry: store, coordinator: coordinator))
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {
@@ -90,6 +94,7 @@ struct Serve: AsyncParsableCommand {
                     RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
                     systemd,
                 ],
+                dashboard: dashboard,
                 onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)

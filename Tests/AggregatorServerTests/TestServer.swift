@@ -28,6 +28,7 @@ func withPolicyTestServer<T: Sendable>(
     limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
     storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
+    dashboard: DashboardFeed? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
@@ -56,7 +57,7 @@ func withPolicyTestServer<T: Sendable>(
     let policyStore = try SQLitePolicyStore(path: storage.resolvedPolicyPath)
     defer { policyStore.close() }
     let coordinator = try await RolloutCoordinator.open(store: policyStore, pinnedRoot: policyFixture.root, logger: logger)
-    let server = try AggregatorApplication(config: config, pipeline: pipeline, coordinator: coordinator, logger: logger) { channel in
+    let server = try AggregatorApplication(config: config, pipeline: pipeline, coordinator: coordinator, logger: logger, dashboard: dashboard) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }
