@@ -15,14 +15,16 @@ public struct DashboardSources: Sendable {
     public var coordinator: RolloutCoordinator?
     /// The planner's latest pass, planned against achieved; nil: no planner, or no plan yet.
     public var plan: @Sendable () async -> DashboardPlanSummary?
+    /// The wall clock unless a test gives its own.
     public var now: @Sendable () -> Timestamp
 
     public init(
         fleet: FleetStateBoard, envelopes: EnvelopeBoard, telemetry: (any TelemetryStore)? = nil, coordinator: RolloutCoordinator? = nil,
         plan: @escaping @Sendable () async -> DashboardPlanSummary? = { nil },
-        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        now: (@Sendable () -> Timestamp)? = nil
     ) {
-        (self.fleet, self.envelopes, self.telemetry, self.coordinator, self.plan, self.now) = (fleet, envelopes, telemetry, coordinator, plan, now)
+        (self.fleet, self.envelopes, self.telemetry, self.coordinator, self.plan) = (fleet, envelopes, telemetry, coordinator, plan)
+        self.now = now ?? { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
     }
 
     /// The boards read at one instant. An envelope that does not verify against the pinned root (or with no root

@@ -2,6 +2,7 @@ public import AggregatorKit
 public import GridCore
 public import MeshPlanner
 public import PolicyTrust
+import Telemetry
 
 /// How the dashboard judges what it shows.
 public struct DashboardSettings: Sendable, Hashable {
@@ -113,10 +114,10 @@ extension DashboardFrame {
     static func neutralCurrentA(_ phases: PerPhase<PhaseMeasurement>) -> Double? {
         let voltages = nominalPhasors(phases.map(\.voltageV))
         guard Phase.allCases.allSatisfy({ voltages[$0].magnitude > 0 }) else { return nil }
-        let currents = PerPhase { phase in
+        func current(_ phase: Phase) -> Phasor {
             (Phasor(real: phases[phase].activePowerKW * 1000, imaginary: phases[phase].reactivePowerKvar * 1000) / voltages[phase]).conjugate
         }
-        return currents.neutralMagnitude
+        return PerPhase(a: current(.a), b: current(.b), c: current(.c)).neutralMagnitude
     }
 
     // MARK: From telemetry

@@ -1,4 +1,6 @@
+import AggregatorKit
 import DashboardAssets
+import HTTPTypes
 public import Hummingbird
 import NIOCore
 import ServiceLifecycle

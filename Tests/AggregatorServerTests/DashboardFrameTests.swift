@@ -15,10 +15,10 @@ struct DashboardFrameTests {
         _ id: String, kw: (Double, Double, Double) = (10, 10, 10), volts: (Double, Double, Double) = (230, 230, 230),
         hotSpotC: Double = 80, chargers: [ChargerReport] = [], at time: Timestamp = now
     ) -> FleetStateBoard.Entry {
-        let phases = PerPhase(
-            a: PhaseMeasurement(activePowerKW: kw.0, voltageV: volts.0, currentA: kw.0 * 1000 / volts.0),
-            b: PhaseMeasurement(activePowerKW: kw.1, voltageV: volts.1, currentA: kw.1 * 1000 / volts.1),
-            c: PhaseMeasurement(activePowerKW: kw.2, voltageV: volts.2, currentA: kw.2 * 1000 / volts.2))
+        func phase(_ kw: Double, _ volts: Double) -> PhaseMeasurement {
+            PhaseMeasurement(activePowerKW: kw, voltageV: volts, currentA: volts > 0 ? kw * 1000 / volts : 0)
+        }
+        let phases = PerPhase(a: phase(kw.0, volts.0), b: phase(kw.1, volts.1), c: phase(kw.2, volts.2))
         let report = TransformerReport(
             id: id, reportTime: time, ratedKVA: 150, phases: phases,
             thermal: TransformerThermalReport(topOilC: 60, hotSpotC: hotSpotC, ambientC: 20, hotSpotLimitC: 98), chargers: chargers)
@@ -67,10 +67,10 @@ struct DashboardFrameTests {
     }
 
     @Test func aVoltageOutsideTheBandIsFlagged() {
-        let high = DashboardFrame(DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", volts: (230, 230, 254))]))
-        #expect(high.transformers[0].voltageInBand)  // 1.104 pu
-        let over = DashboardFrame(DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", volts: (230, 230, 254.5))]))
-        #expect(!over.transformers[0].voltageInBand)  // 1.107 pu
+        let high = DashboardFrame(DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", volts: (230, 230, 252.5))]))
+        #expect(high.transformers[0].voltageInBand)  // 1.098 pu
+        let over = DashboardFrame(DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", volts: (230, 230, 253.5))]))
+        #expect(!over.transformers[0].voltageInBand)  // 1.102 pu
         let low = DashboardFrame(
             DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", volts: (120, 108.5, 120))]),
             settings: DashboardSettings(nominalPhaseVoltageV: 120))
@@ -88,7 +88,7 @@ struct DashboardFrameTests {
         let envelope = EnvelopeDocument(
             agentID: "tx-1", sequence: 4, issuedAt: Self.now, validUntil: Self.now + 60,
             phaseKW: PerPhase(a: -5...5, b: 0...7, c: -2...3), reactiveBiasKvar: 1.5)
-        let stale = Self.report("tx-2", kw: (50, 50, 50), at: Self.now - 600)
+        let stale = Self.report("tx-2", kw: (50, 50, 50), at: Self.now + (-600))
         let frame = DashboardFrame(DashboardInputs(now: Self.now, fleet: [Self.report("tx-1", chargers: chargers), stale], envelopes: [envelope]))
         let fresh = frame.transformers[0]
         #expect(fresh.evs.map(\.charger) == ["bay-1", "bay-2"])
