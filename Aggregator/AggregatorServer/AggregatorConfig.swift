@@ -85,6 +85,7 @@ public struct AggregatorConfig: Sendable, Hashable {
     public var trust: Trust
     public var storage: Storage
     public var limits: Limits
+    public var dashboard: Dashboard = .init()
 
     public init(listen: Listen = .init(), tls: TLS, trust: Trust = .init(), storage: Storage = .init(), limits: Limits = .init()) {
         (self.listen, self.tls, self.trust, self.storage, self.limits) = (listen, tls, trust, storage, limits)
@@ -124,6 +125,7 @@ public struct AggregatorConfig: Sendable, Hashable {
     }
 
     func check() throws(ConfigProblem) {
+        try dashboard.check()
         if trust.rootFile?.isEmpty == true { throw ConfigProblem("trust.root_file", "must name a file (leave the key out for no signed policy)") }
         if storage.policyPath?.isEmpty == true { throw ConfigProblem("storage.policy_path", "must name a file (leave the key out for policy.sqlite beside storage.path)") }
         guard (1...65_535).contains(listen.port) || listen.port == 0 else {

@@ -56,7 +56,7 @@ extension DashboardFrame {
         timeMs = nowMs
         voltageBand = VoltageBand(
             nominalV: settings.nominalPhaseVoltageV, lowPerUnit: settings.bandPerUnit.lowerBound, highPerUnit: settings.bandPerUnit.upperBound,
-            source: "nominal \(Self.text(settings.nominalPhaseVoltageV)) V, \(Self.text(settings.bandPerUnit.lowerBound))–\(Self.text(settings.bandPerUnit.upperBound)) pu")
+            source: "\(Self.text(settings.bandPerUnit.lowerBound))–\(Self.text(settings.bandPerUnit.upperBound)) pu of \(Self.text(settings.nominalPhaseVoltageV)) V nominal (the reports carry no voltage limits)")
         plan = inputs.plan.map { Self.filledIn($0, transformers: transformers) }
         rollouts = inputs.rollouts.map(RolloutView.init)
         self.transformers = transformers

@@ -44,9 +44,12 @@ function level(fraction) {
   return fraction >= 1 ? "bad" : fraction >= 0.9 ? "warn" : "ok";
 }
 
-function bar(fraction, title) {
-  const clamped = Math.max(0, Math.min(1, fraction));
-  return el("div", { class: "bar", title }, el("span", { class: "fill-" + level(fraction), style: `width:${(clamped * 100).toFixed(1)}%` }));
+// kind: "ok"/"warn"/"bad" by default from the fraction, or "info" for a quantity with no limit (an EV's SoC).
+// Widths and colours are set through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+function bar(fraction, title, kind) {
+  const fill = el("span", { class: "fill-" + (kind || level(fraction)) });
+  fill.style.width = `${(Math.max(0, Math.min(1, fraction)) * 100).toFixed(1)}%`;
+  return el("span", { class: "bar", title }, fill);
 }
 
 function table(headers, rows) {
@@ -65,7 +68,7 @@ function lineChart(node, series, options) {
   const values = series.flatMap((s) => s.values.map((v) => v[1]).filter((v) => v !== null && v !== undefined));
   if (options.band) values.push(...options.band);
   if (times.length === 0 || values.length === 0) {
-    node.append(Object.assign(svg("text", { x: left, y: height / 2 }), { textContent: "waiting for data…" }));
+    node.append(Object.assign(svg("text", { x: left, y: height / 2 }), { textContent: options.empty || "waiting for data…" }));
     return;
   }
   let low = Math.min(...values, options.min ?? Infinity), high = Math.max(...values, options.max ?? -Infinity);
@@ -85,6 +88,13 @@ function lineChart(node, series, options) {
   }
   node.append(Object.assign(svg("text", { x: left, y: height - 4 }), { textContent: clock(t0) }));
   node.append(Object.assign(svg("text", { x: width - right - 48, y: height - 4 }), { textContent: clock(t1) }));
+  // The legend: one entry per named series (a limit or a second line of the same transformer is not repeated).
+  let legendX = left + 4;
+  for (const s of series.filter((s) => s.legend)) {
+    const label = Object.assign(svg("text", { x: legendX, y: top + 10, fill: s.color }), { textContent: s.name });
+    node.append(label);
+    legendX += 8 + 6.5 * s.name.length;
+  }
   for (const s of series) {
     // A gap (null) breaks the line rather than drawing through it.
     let run = [];
@@ -117,22 +127,22 @@ function seriesOf(id, pick) {
 function drawCharts(band) {
   const ids = transformerIds();
   lineChart(document.getElementById("chart-hotspot"), ids.flatMap((id) => [
-    { name: id, color: colorOf(id), values: seriesOf(id, (s) => s.hot_spot_c) },
+    { name: id, legend: true, color: colorOf(id), values: seriesOf(id, (s) => s.hot_spot_c) },
     { name: id + " limit", color: colorOf(id), dashed: true, values: seriesOf(id, (s) => s.hot_spot_limit_c) },
   ]), {});
-  lineChart(document.getElementById("chart-ev"), ids.map((id) => ({ name: id, color: colorOf(id), values: seriesOf(id, (s) => s.ev_kw) })), { min: 0 });
+  lineChart(document.getElementById("chart-ev"), ids.map((id) => ({ name: id, legend: true, color: colorOf(id), values: seriesOf(id, (s) => s.ev_kw) })), { min: 0 });
   lineChart(document.getElementById("chart-voltage"), ids.flatMap((id) => [
-    { name: id + " min", color: colorOf(id), values: seriesOf(id, (s) => s.voltage_min_per_unit) },
+    { name: id, legend: true, color: colorOf(id), values: seriesOf(id, (s) => s.voltage_min_per_unit) },
     { name: id + " max", color: colorOf(id), values: seriesOf(id, (s) => s.voltage_max_per_unit) },
   ]), { band: band ? [band.low_per_unit, band.high_per_unit] : null });
-  lineChart(document.getElementById("chart-vuf"), ids.map((id) => ({ name: id, color: colorOf(id), values: seriesOf(id, (s) => s.vuf_percent) })),
+  lineChart(document.getElementById("chart-vuf"), ids.map((id) => ({ name: id, legend: true, color: colorOf(id), values: seriesOf(id, (s) => s.vuf_percent) })),
     { band: [0, 2], min: 0 });
   const goal = (pick) => state.points.map((p) => [p.time_ms, p.goal ? pick(p.goal) ?? null : null]);
   lineChart(document.getElementById("chart-goal"), [
-    { name: "target", color: "#8a98a8", dashed: true, values: goal((g) => g.target_kw) },
-    { name: "planned", color: "#4aa3df", values: goal((g) => g.planned_kw) },
-    { name: "achieved", color: "#3fb950", values: goal((g) => g.achieved_kw) },
-  ], {});
+    { name: "target", legend: true, color: "#8a98a8", dashed: true, values: goal((g) => g.target_kw) },
+    { name: "planned", legend: true, color: "#4aa3df", values: goal((g) => g.planned_kw) },
+    { name: "achieved", legend: true, color: "#3fb950", values: goal((g) => g.achieved_kw) },
+  ], { empty: "no goal in force" });
 }
 
 // ---- the frame ----
@@ -155,7 +165,7 @@ function phaseTable(transformer, band) {
     return [
       el("span", { class: "phase-" + p.phase }, p.phase), num(p.active_power_kw, 1), num(p.reactive_power_kvar, 1), num(p.voltage_v, 1),
       el("span", { class: inBand ? "ok" : "bad" }, num(pu, 3)), num(p.current_a, 1),
-      p.loading_percent === undefined ? "—" : el("span", null, bar(p.loading_percent / 100, `${num(p.loading_percent, 0)} %`), `${num(p.loading_percent, 0)} %`),
+      p.loading_percent === undefined ? "—" : el("span", null, bar(p.loading_percent / 100, "loading"), ` ${num(p.loading_percent, 0)} %`),
     ];
   }));
 }
@@ -167,14 +177,14 @@ function thermalLine(thermal) {
     el("span", { class: level(fraction) }, `hot-spot ${num(thermal.hot_spot_c, 1)} °C`),
     ` / limit ${num(thermal.hot_spot_limit_c, 0)} °C${thermal.limit_assumed ? " (assumed)" : ""}, headroom ${num(thermal.headroom_k, 1)} K;`,
     ` top-oil ${num(thermal.top_oil_c, 1)} °C, ambient ${num(thermal.ambient_c, 1)} °C`,
-    bar(fraction, "hot-spot / limit"));
+    " ", bar(fraction, "hot-spot / limit"));
 }
 
 function evTable(evs) {
   if (evs.length === 0) return el("p", { class: "meta" }, "no charger");
   return table(["charger", "phase", "kW", "SoC", "needs kWh", "leaves"], evs.map((ev) => [
     ev.charger + (ev.online ? "" : " (offline)"), ev.connection ?? "—", num(ev.power_kw, 1),
-    ev.soc_percent === undefined ? "no EV" : el("span", null, bar(ev.soc_percent / 100 * 0.89, `${num(ev.soc_percent, 0)} %`), `${num(ev.soc_percent, 0)} %`),
+    ev.soc_percent === undefined ? "no EV" : el("span", null, bar(ev.soc_percent / 100, "state of charge", "info"), ` ${num(ev.soc_percent, 0)} %`),
     num(ev.energy_needed_kwh, 1), ev.departure_ms ? clock(ev.departure_ms) : "—",
   ]));
 }
@@ -185,6 +195,12 @@ function envelopeLine(envelope) {
     table(["phase", "min kW", "max kW"], envelope.phases.map((b) => [el("span", { class: "phase-" + b.phase }, b.phase), num(b.min_kw, 1), num(b.max_kw, 1)])));
 }
 
+function title(id) {
+  const heading = el("h3", null, id);
+  heading.style.color = colorOf(id);
+  return heading;
+}
+
 function drawTransformers(frame) {
   const box = document.getElementById("transformers");
   if (frame.transformers.length === 0) {
@@ -192,7 +208,7 @@ function drawTransformers(frame) {
     return;
   }
   box.replaceChildren(...frame.transformers.map((t) => el("article", { class: "card" + (t.stale ? " stale" : ""), id: "tx-" + t.id, "data-import-kw": t.import_kw },
-    el("h3", { style: `color:${colorOf(t.id)}` }, t.id),
+    title(t.id),
     el("p", { class: "meta" },
       `${t.source === "state" ? "state report" : "telemetry"} ${num(t.age_s, 0)} s ago`,
       t.rated_kva ? `, ${num(t.rated_kva, 0)} kVA, loading ${num(t.loading_percent, 0)} %` : "",
@@ -249,7 +265,7 @@ function drawFrame(frame) {
   drawCharts(frame.voltage_band);
   const band = frame.voltage_band;
   document.getElementById("band").textContent =
-    `Voltage band ${band.low_per_unit}–${band.high_per_unit} pu of ${band.nominal_v} V (${band.source}). VUF from phase magnitudes at nominal angles where the agent does not report it.`;
+    `Voltage band: ${band.source}. VUF from the phase magnitudes at nominal angles where the agent does not report its own.`;
 }
 
 function addPoint(point) {

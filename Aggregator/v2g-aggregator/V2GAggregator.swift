@@ -84,7 +84,9 @@ struct Serve: AsyncParsableCommand {
         // The live boards (state reports, envelopes) the dashboard draws; one of each per process.
         let fleetBoard = FleetStateBoard()
         let envelopeBoard = EnvelopeBoard()
-        let dashboard = DashboardFeed(sources: DashboardSources(fleet: fleetBoard, envelopes: envelopeBoard, telemetry: store, coordinator: coordinator))
+        let dashboard = DashboardFeed(
+            sources: DashboardSources(fleet: fleetBoard, envelopes: envelopeBoard, telemetry: store, coordinator: coordinator),
+            settings: config.dashboard.settings, maxStreams: config.dashboard.maxStreams)
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {

@@ -162,3 +162,26 @@ struct DashboardFrameTests {
         #expect(json.contains("\"voltage_band\"") && json.contains("\"hot_spot_limit_c\"") && json.contains("\"time_ms\""))
     }
 }
+
+/// The `dashboard` section of the aggregator's configuration.
+struct DashboardConfigTests {
+    static let tls = #""tls":{"ca_file":"a","cert_file":"b","key_file":"c","crl_file":"d"}"#
+
+    @Test func theSectionIsOptionalAndSetsTheNominalVoltageAndTheStreamBound() throws {
+        #expect(try AggregatorConfig.parse(Array("{\(Self.tls)}".utf8)).dashboard == .init(nominalPhaseVoltageV: 230, maxStreams: 16))
+        let config = try AggregatorConfig.parse(Array(#"{\#(Self.tls),"dashboard":{"nominal_phase_voltage_v":120,"max_streams":4}}"#.utf8))
+        #expect(config.dashboard.maxStreams == 4)
+        #expect(config.dashboard.settings.nominalPhaseVoltageV == 120)
+    }
+
+    @Test(arguments: [
+        (#""dashboard":{"nominal_phase_voltage_v":0}"#, "dashboard.nominal_phase_voltage_v"),
+        (#""dashboard":{"max_streams":0}"#, "dashboard.max_streams"),
+        (#""dashboard":{"nominal_voltage_v":230}"#, "nominal_voltage_v"),
+        (#""dashboard":{"max_streams":"many"}"#, "dashboard.max_streams"),
+    ])
+    func badValuesAreRefusedNamingTheKey(section: String, key: String) throws {
+        let error = try #require(throws: AggregatorError.self) { try AggregatorConfig.parse(Array("{\(Self.tls),\(section)}".utf8)) }
+        #expect(error.message.contains(key), "\(error.message)")
+    }
+}

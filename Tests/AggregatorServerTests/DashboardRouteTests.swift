@@ -83,6 +83,19 @@ struct DashboardRouteTests {
         }
     }
 
+    @Test func aClientThatLeavesFreesItsStream() async throws {
+        let feed = Self.feed(FleetStateBoard())
+        try await withPolicyTestServer(dashboard: feed) { client, _, _, _ in
+            // The stream would last 22.5 s; curl hangs up after 5.
+            let cut = try await client.request("/v1/events", identity: Self.operatorIdentity, maxTimeS: 5)
+            #expect(cut.exitStatus == 28 && cut.httpStatus == 200)
+            #expect(Self.frames(cut.text).count >= 2)
+            // The next frame's write fails, and the stream gives its slot back.
+            try await Self.eventually { feed.openStreams == 0 }
+            #expect(feed.openStreams == 0)
+        }
+    }
+
     @Test func streamsAreBounded() async throws {
         let feed = Self.feed(FleetStateBoard(), maxStreams: 1)
         try await withPolicyTestServer(limits: .init(maxBodyBytes: 4_096, requestTimeoutS: 6), dashboard: feed) { client, _, _, _ in
