@@ -130,10 +130,15 @@ let package = Package(
         .target(
             name: "AggregatorTesting", dependencies: ["AggregatorKit", "Telemetry", "PolicyTrust", "EdgeCrypto", "GridCore", "MeshPlanner"],
             path: "Aggregator/AggregatorTesting"),
+        // The operator dashboard's page, script and style, compiled into the binary: nothing to install beside it,
+        // nothing fetched at run time.
+        .target(
+            name: "DashboardAssets", path: "Aggregator/Dashboard",
+            resources: [.embedInCode("index.html"), .embedInCode("app.js"), .embedInCode("app.css")]),
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto", "GridCore", "MeshPlanner",
+                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto", "GridCore", "MeshPlanner", "DashboardAssets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -144,6 +144,14 @@ check "list shows j.doe as an operator" \
 refuses "duplicate operator without --force" "$pki" issue-operator --dir "$ca" --name j.doe
 refuses "operator name with a slash" "$pki" issue-operator --dir "$ca" --name 'ops/1'
 refuses "operator name '..'" "$pki" issue-operator --dir "$ca" --name ..
+echo "p12 passphrase" > "$work/p12-password"
+: > "$work/p12-empty"
+check "export-p12 writes the operator's PKCS#12 (certificate, key, CA) at 0600" \
+  sh -c "'$pki' export-p12 --kit '$ca/kits/operator-j.doe' --out '$work/j.doe.p12' --password-file '$work/p12-password' &&
+         [ \"\$(stat -c %a '$work/j.doe.p12')\" = 600 ] &&
+         [ \"\$(openssl pkcs12 -in '$work/j.doe.p12' -passin 'file:$work/p12-password' -nodes 2>/dev/null | grep -c -- '-----BEGIN')\" = 3 ]"
+refuses "export-p12 of a folder that is not an operator kit" "$pki" export-p12 --kit "$ca" --out "$work/x.p12" --password-file "$work/p12-password"
+refuses "export-p12 with an empty password" "$pki" export-p12 --kit "$ca/kits/operator-j.doe" --out "$work/x.p12" --password-file "$work/p12-empty"
 refuses "revoke with two kinds at once" "$pki" revoke --dir "$ca" --operator j.doe --agent-id tx-001
 check "no folder is called bundles any more (kits/ holds the per-host folders)" \
   sh -c "[ ! -e '$ca/bundles' ] && [ -d '$ca/kits' ]"

@@ -18,13 +18,15 @@ public struct AggregatorApplication: Sendable {
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
     /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), `goals` behind
     /// the goal routes (audited through `coordinator` when there is one); `plan` serves the planner's last pass
-    /// (`GET /v1/plan`) when the planning service runs.
+    /// (`GET /v1/plan`) when the planning service runs, and `dashboard` the operator dashboard (it runs as one of the
+    /// services).
     public init(
         config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, goals: (any GoalStore)? = nil,
         logger: Logger,
         metrics: AggregatorMetrics = .init(),
         plan: PlanRoutes? = nil,
         services: [any Service] = [],
+        dashboard: DashboardFeed? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws {
         let roots: [NIOSSLCertificate]
@@ -63,6 +65,10 @@ public struct AggregatorApplication: Sendable {
             GoalRoutes(store: goals, audit: audit).add(to: router)
         }
         plan?.add(to: router)
+        if let dashboard {
+            DashboardRoutes(feed: dashboard, streamLifetime: DashboardRoutes.streamLifetime(requestTimeoutS: config.limits.requestTimeoutS))
+                .add(to: router)
+        }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
         let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)
@@ -79,7 +85,7 @@ public struct AggregatorApplication: Sendable {
                 serverName: "v2g-aggregator",
                 availableConnectionsDelegate: ConnectionLimit(registry: registry)
             ),
-            services: [CRLReloadService(trust: trust, logger: logger)] + services,
+            services: [CRLReloadService(trust: trust, logger: logger)] + services + (dashboard.map { [$0] } ?? []),
             onServerRunning: onServerRunning,
             logger: logger
         )

@@ -5,13 +5,14 @@ import StrictJSON
 extension AggregatorConfig {
     init(reading node: JSONNode) throws(StrictJSONError) {
         let top = try node.object("")
-        try top.refuseUnknownKeys(["listen", "tls", "trust", "storage", "limits", "planner"])
+        try top.refuseUnknownKeys(["listen", "tls", "trust", "storage", "limits", "planner", "dashboard"])
         listen = try top.optional("listen").map { node throws(StrictJSONError) in try Listen(reading: node.object("listen")) } ?? .init()
         tls = try TLS(reading: top.require("tls").object("tls"))
         trust = try top.optional("trust").map { node throws(StrictJSONError) in try Trust(reading: node.object("trust")) } ?? .init()
         storage = try top.optional("storage").map { node throws(StrictJSONError) in try Storage(reading: node.object("storage")) } ?? .init()
         limits = try top.optional("limits").map { node throws(StrictJSONError) in try Limits(reading: node.object("limits")) } ?? .init()
         planner = try top.optional("planner").map { node throws(StrictJSONError) in try Planner(reading: node.object("planner")) }
+        dashboard = try top.optional("dashboard").map { node throws(StrictJSONError) in try Dashboard(reading: node.object("dashboard")) } ?? .init()
     }
 }
 

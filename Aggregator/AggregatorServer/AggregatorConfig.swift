@@ -87,6 +87,7 @@ public struct AggregatorConfig: Sendable, Hashable {
     public var limits: Limits
     /// The planning service and its envelope keys (`PlannerConfig.swift`); nil: no planner.
     public var planner: Planner?
+    public var dashboard: Dashboard = .init()
 
     public init(
         listen: Listen = .init(), tls: TLS, trust: Trust = .init(), storage: Storage = .init(), limits: Limits = .init(),
@@ -130,6 +131,7 @@ public struct AggregatorConfig: Sendable, Hashable {
     }
 
     func check() throws(ConfigProblem) {
+        try dashboard.check()
         if trust.rootFile?.isEmpty == true { throw ConfigProblem("trust.root_file", "must name a file (leave the key out for no signed policy)") }
         if storage.policyPath?.isEmpty == true { throw ConfigProblem("storage.policy_path", "must name a file (leave the key out for policy.sqlite beside storage.path)") }
         guard (1...65_535).contains(listen.port) || listen.port == 0 else {

@@ -104,6 +104,11 @@ struct Serve: AsyncParsableCommand {
         let planner = try PlannerStartup.service(
             config: config, goals: goalStore, fleetState: fleetState, envelopes: envelopes, plans: plans, metrics: metrics, now: now,
             logger: logger)
+        let dashboard = DashboardFeed(
+            sources: DashboardSources(
+                fleet: fleetState, envelopes: envelopes, telemetry: store, coordinator: coordinator,
+                plan: { plans.lastPass.flatMap { DashboardPlanSummary($0, entries: fleetState.entries(), now: now()) } }),
+            settings: config.dashboard.settings, maxStreams: config.dashboard.maxStreams)
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         var services: [any Service] = [
@@ -116,6 +121,7 @@ struct Serve: AsyncParsableCommand {
                 metrics: metrics,
                 plan: planner.map { _ in PlanRoutes(plans: plans, fleetState: fleetState, envelopes: envelopes, now: now) },
                 services: services,
+                dashboard: dashboard,
                 onServerRunning: systemd.serverRunning)
         } catch let error as AggregatorError {
             throw ValidationError(error.message)

@@ -19,12 +19,12 @@ struct CurlClient: Sendable {
     /// Runs curl against `path` with an optional client identity and body; waits off the cooperative pool.
     func request(
         _ path: String, method: String = "GET", agent: String? = "a1", otherCA: Bool = false, body: [UInt8]? = nil,
-        identity: (cert: String, key: String)? = nil, headers: [String] = []
+        identity: (cert: String, key: String)? = nil, headers: [String] = [], maxTimeS: Int = 20
     ) async throws -> CurlResult {
         let scratch = NSTemporaryDirectory() + "curl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var arguments = ["-sS", "--max-time", "20", "-o", scratch + "/out", "-D", scratch + "/headers", "-w", "%{http_code}", "--cacert", pki.caFile, "-X", method]
+        var arguments = ["-sS", "--max-time", String(maxTimeS), "-o", scratch + "/out", "-D", scratch + "/headers", "-w", "%{http_code}", "--cacert", pki.caFile, "-X", method]
         if let identity {
             arguments += ["--cert", identity.cert, "--key", identity.key]
         } else if let agent {

@@ -33,6 +33,7 @@ func withPolicyTestServer<T: Sendable>(
     crlFile: String? = nil,
     wiringPolicy: Bool = true,
     plan: PlanRoutes? = nil,
+    dashboard: DashboardFeed? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
@@ -64,7 +65,8 @@ func withPolicyTestServer<T: Sendable>(
     let goals = try SQLiteGoalStore(path: storage.resolvedPolicyPath)
     defer { goals.close() }
     let server = try AggregatorApplication(
-        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger, plan: plan
+        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger, plan: plan,
+        dashboard: dashboard
     ) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
