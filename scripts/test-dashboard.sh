@@ -15,7 +15,7 @@ finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; 
 
 [ "$(id -u)" = 0 ] || { echo "FAIL test-dashboard.sh needs root for /etc/chromium/policies/managed"; failed=1; finish; }
 if ! command -v chromium >/dev/null || ! command -v pk12util >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium libnss3-tools fonts-dejavu-core >/dev/null ||
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium libnss3-tools fonts-dejavu-core >/dev/null; } ||
     { echo "FAIL apt-get install chromium libnss3-tools"; failed=1; finish; }
 fi
 . scripts/lib/python-checks.sh

@@ -9,7 +9,10 @@
 #   6. whole nights rehearsed against a perfect-foresight floor (scipy in a venv), and the agent stalled by SIGSTOP,
 #   7. a staged rollout of signed policy to 20 agent processes, each on its own simulated field, over mutual TLS: the
 #      canary and uneven waves, a bundle that trips the canary reverted on probation and the rollout halted, restarts.
-#   8. the Debian packages: release build, lintian, the units' sandbox, then install, upgrade, remove and purge in a
+#   8. the neighborhood over real processes: four transformers and 44 chargers, a discharge goal met by the planner's
+#      signed envelopes, a hot transformer shedding its share, the aggregator killed and every envelope lapsing;
+#   9. the operator dashboard in a real headless chromium, with an operator's client certificate (needs root);
+#  10. the Debian packages: release build, lintian, the units' sandbox, then install, upgrade, remove and purge in a
 #      clean Debian 12 root made by debootstrap (needs root and the network; the base root is cached).
 # Each part prints its own closing line; the last line sums them.
 set -uo pipefail
@@ -37,7 +40,7 @@ swift_run() {
 swift_run parallel --skip "$cadence_suites"
 swift_run cadence --skip-build --filter "$cadence_suites"
 
-for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-planner.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-rollout.sh scripts/test-packages.sh; do
+for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-planner.sh scripts/test-opender.sh scripts/test-dsse.sh scripts/test-provisioning.sh scripts/test-restart.sh scripts/test-e2e.sh scripts/test-rehearse.sh scripts/test-rollout.sh scripts/test-neighborhood.sh scripts/test-dashboard.sh scripts/test-packages.sh; do
   echo "== $part"
   "$part" 2>&1 | tee .build/part.log
   status=${PIPESTATUS[0]}
