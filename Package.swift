@@ -70,7 +70,8 @@ let package = Package(
         .target(name: "StrictJSON", path: "Common/StrictJSON"),
         // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
         .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
-        // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure; not linked into the agent).
+        // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure). The agent links it only for
+        // the state report's wire type, shared with the aggregator.
         .target(name: "MeshPlanner", dependencies: ["GridCore"], path: "Common/MeshPlanner", swiftSettings: optimizedInDebug),
         .target(name: "MeshPlannerTesting", dependencies: ["MeshPlanner", "GridCore", "TelemetryTesting"], path: "Tests/MeshPlannerTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
@@ -80,7 +81,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON", "MeshPlanner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -133,7 +134,7 @@ let package = Package(
         .target(
             name: "AggregatorServer",
             dependencies: [
-                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto",
+                "AggregatorKit", "Telemetry", "PolicyTrust", "StrictJSON", "EdgeCrypto", "GridCore", "MeshPlanner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -169,7 +170,7 @@ let package = Package(
             name: "AggregatorServerTests",
             dependencies: [
                 "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
-                "GridCore", "AdmKit",
+                "GridCore", "AdmKit", "AgentKit", "MeshPlanner",
             ],
             path: "Tests/AggregatorServerTests"
         ),
@@ -192,7 +193,7 @@ let package = Package(
         // Test support: child processes (peers, tools, the programs) waited on off the cooperative pool.
         .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
         .testTarget(
-            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
+            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses", "MeshPlanner"], path: "Tests/AgentKitTests"),
         .testTarget(name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "MeshPlanner"], path: "Tests/AdmKitTests"),
         .testTarget(
             name: "MeshPlannerTests", dependencies: ["MeshPlanner", "MeshPlannerTesting", "GridCore", "TelemetryTesting"],

@@ -16,10 +16,12 @@ public struct AggregatorApplication: Sendable {
     public let metrics: AggregatorMetrics
 
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
-    /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit).
+    /// routes, `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), and `neighborhood`
+    /// behind the live state routes (`POST /v1/agents/{id}/state`, `GET /v1/fleet/state`).
     public init(
         config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, logger: Logger,
         metrics: AggregatorMetrics = .init(),
+        neighborhood: NeighborhoodState? = nil,
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws {
@@ -53,6 +55,7 @@ public struct AggregatorApplication: Sendable {
                 coordinator: coordinator, fleet: { (try? await store.fleet().map(\.agentID)) ?? [] }, metrics: metrics
             ).add(to: router)
         }
+        if let neighborhood { StateRoutes(neighborhood: neighborhood, metrics: metrics).add(to: router) }
         let idle = TimeAmount.seconds(Int64(config.limits.requestTimeoutS))
         let handshake = TimeAmount.seconds(Int64(config.limits.handshakeTimeoutS))
         let registry = ConnectionRegistry(maxConnections: config.limits.maxConnections, metrics: metrics)

@@ -81,11 +81,14 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("storage \(policyPath): \(error)")
         }
+        // The agents' live state and the envelopes answered to them (in memory; refilled within a report interval).
+        let neighborhood = NeighborhoodState()
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
         do {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, logger: logger,
+                neighborhood: neighborhood,
                 services: [
                     RetentionService(store: store, storage: config.storage, logger: logger), RolloutService(coordinator: coordinator),
                     systemd,
