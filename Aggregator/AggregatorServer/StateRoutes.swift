@@ -1,6 +1,6 @@
 public import AggregatorKit
 import FoundationEssentials
-import GridCore
+public import GridCore
 public import Hummingbird
 import Logging
 import MeshPlanner

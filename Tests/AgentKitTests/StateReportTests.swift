@@ -85,7 +85,7 @@ struct StateReportTests {
         #expect(transformer.chargers.map(\.ratedChargeKW) == [7.4, 7.4] && transformer.chargers.allSatisfy(\.online))
         // b1's SoC is unknown: it is never planned to discharge; a1 may.
         #expect(transformer.chargers.map { $0.ev?.v2gAgreed } == [true, false])
-        let goal = NeighborhoodGoal(id: "peak", start: E.now - 60, end: E.now + 3_600, action: .discharge(kilowatts: 4))
+        let goal = NeighborhoodGoal(id: "peak", start: E.now + -60, end: E.now + 3_600, action: .discharge(kilowatts: 4))
         let plan = MeshPlanner.plan(NeighborhoodSnapshot(transformers: [transformer]), goals: [goal], now: E.now + 2)
         #expect(plan.leftOut.isEmpty)
         #expect(plan.transformers.first?.plannedKW.map { abs($0 + 4) < 1e-6 } == true, "\(plan.transformers)")

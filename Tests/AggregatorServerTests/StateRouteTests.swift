@@ -3,6 +3,7 @@ import AggregatorKit
 import AggregatorServer
 import AggregatorTesting
 import Foundation
+import Logging
 import GridCore
 import MeshPlanner
 import PolicyTrust
@@ -17,7 +18,7 @@ enum StateFixtures {
     static func document(agentID: String = "a1", sequence: Int = 1, at: Timestamp = wallNow()) -> StateReportDocument {
         StateReportDocument(
             agentID: agentID, sequence: sequence, at: at, mode: .regulating, policyVersion: 3, ratedKVA: 100,
-            phases: PerPhase { _ in .init(activePowerKW: 12, reactivePowerKvar: 1, voltageV: 230, currentA: 52) },
+            phases: PerPhase(repeating: .init(activePowerKW: 12, reactivePowerKvar: 1, voltageV: 230, currentA: 52)),
             thermal: .init(topOilC: 40, hotSpotC: 52, forecastHotSpotC: 60, ambientC: 20),
             chargers: [
                 .init(
@@ -49,7 +50,7 @@ struct StateRouteTests {
     func reportAndBoard() async throws {
         let neighborhood = NeighborhoodState()
         try await withTestServer(neighborhood: neighborhood) { client, _, server in
-            let sent = F.document(at: F.wallNow() - 1)
+            let sent = F.document(at: F.wallNow() + -1)
             let posted = try await client.request("/v1/agents/a1/state", method: "POST", body: sent.encoded())
             #expect(posted.httpStatus == 204 && posted.body.isEmpty, "\(posted.text)")
             let entry = try #require(neighborhood.fleet.entry(for: "a1"))
@@ -125,17 +126,17 @@ struct StateRouteTests {
         let neighborhood = NeighborhoodState()
         try await withTestServer(neighborhood: neighborhood) { client, _, server in
             let now = F.wallNow()
-            let envelope = try F.envelope(sequence: 7, issuedAt: now - 1)
-            neighborhood.envelopes.replace(with: [envelope, try F.envelope(agentID: "a2", sequence: 8, issuedAt: now - 1)])
+            let envelope = try F.envelope(sequence: 7, issuedAt: now + -1)
+            neighborhood.envelopes.replace(with: [envelope, try F.envelope(agentID: "a2", sequence: 8, issuedAt: now + -1)])
             let answered = try await client.request("/v1/agents/a1/state", method: "POST", body: F.document(sequence: 5, at: now).encoded())
             #expect(answered.httpStatus == 200 && answered.body == envelope.bytes)
 
             // A report from before the one held (sent earlier, delivered late): dropped, the envelope still answered.
-            let late = try await client.request("/v1/agents/a1/state", method: "POST", body: F.document(sequence: 4, at: now - 5).encoded())
+            let late = try await client.request("/v1/agents/a1/state", method: "POST", body: F.document(sequence: 4, at: now + -5).encoded())
             #expect(late.httpStatus == 200)
             #expect(neighborhood.fleet.entry(for: "a1")?.sequence == 5 && neighborhood.fleet.entry(for: "a1")?.report.reportTime == now)
 
-            neighborhood.envelopes.replace(with: [try F.envelope(sequence: 9, issuedAt: now - 300)])
+            neighborhood.envelopes.replace(with: [try F.envelope(sequence: 9, issuedAt: now + -300)])
             let expired = try await client.request("/v1/agents/a1/state", method: "POST", body: F.document(sequence: 6, at: now + 1).encoded())
             #expect(expired.httpStatus == 204 && expired.body.isEmpty)
 
@@ -150,7 +151,7 @@ struct StateRouteTests {
         let neighborhood = NeighborhoodState()
         try await withTestServer(neighborhood: neighborhood) { client, _, _ in
             let now = F.wallNow()
-            let envelope = try F.envelope(sequence: 11, issuedAt: now - 1)
+            let envelope = try F.envelope(sequence: 11, issuedAt: now + -1)
             neighborhood.envelopes.replace(with: [envelope])
             let board = StateReportBoard(agentID: "a1")
             let service = try StateReportService(

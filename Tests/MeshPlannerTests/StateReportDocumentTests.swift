@@ -101,7 +101,7 @@ import Testing
         #expect(report.chargers[1].ev == nil && report.chargers[1].ratedKVA == 22)
 
         // The planner takes it: a discharge goal is met from c1, the only EV that may discharge.
-        let goal = NeighborhoodGoal(id: "evening", start: Self.now - 60, end: Self.now + 3_600, action: .discharge(kilowatts: 5))
+        let goal = NeighborhoodGoal(id: "evening", start: Self.now + -60, end: Self.now + 3_600, action: .discharge(kilowatts: 5))
         let plan = MeshPlanner.plan(NeighborhoodSnapshot(transformers: [report]), goals: [goal], now: Self.now)
         #expect(plan.leftOut.isEmpty)
         #expect(plan.goal?.met == true && plan.transformers.first?.plannedKW.map { abs($0 + 5) < 1e-6 } == true)

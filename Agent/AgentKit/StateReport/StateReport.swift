@@ -10,7 +10,7 @@ extension StateReportDocument {
     public init(agentID: String, sequence: Int, now: Timestamp, inputs: CycleInputs, outcome: CycleOutcome, policy: ControlPolicy) {
         typealias P = Plausible
         let phases = inputs.meter.map { meter in
-            PerPhase { phase in
+            PerPhase<PhaseState> { (phase: Phase) -> PhaseState in
                 PhaseState(
                     activePowerKW: P.value(meter.activePowerKW[phase], in: P.phaseKW),
                     reactivePowerKvar: P.value(meter.reactivePowerKvar[phase], in: P.phaseKW),
