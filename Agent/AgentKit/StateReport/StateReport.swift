@@ -12,9 +12,9 @@ extension StateReportDocument {
         let phases = inputs.meter.map { meter in
             PerPhase<PhaseState> { (phase: Phase) -> PhaseState in
                 PhaseState(
-                    activePowerKW: P.value(meter.activePowerKW[phase], in: P.phaseKW),
-                    reactivePowerKvar: P.value(meter.reactivePowerKvar[phase], in: P.phaseKW),
-                    voltageV: P.value(meter.voltageV[phase], in: P.voltageV), currentA: P.value(meter.currentA[phase], in: P.currentA))
+                    activePowerKW: reading(meter.activePowerKW[phase], in: P.phaseKW),
+                    reactivePowerKvar: reading(meter.reactivePowerKvar[phase], in: P.phaseKW),
+                    voltageV: reading(meter.voltageV[phase], in: P.voltageV), currentA: reading(meter.currentA[phase], in: P.currentA))
             }
         }
         let figures = outcome.figures
@@ -22,24 +22,24 @@ extension StateReportDocument {
         // The start of a simulation, not a property of the transformer.
         (parameters.initialTopOilC, parameters.initialHotSpotRiseK) = (nil, nil)
         let thermal = Thermal(
-            topOilC: P.value(outcome.state.thermal?.topOilC, in: P.topOilC),
-            hotSpotC: P.value(figures.hotSpotC ?? outcome.state.thermal?.hotSpotC, in: P.hotSpotC),
-            forecastHotSpotC: P.value(figures.forecastHotSpotC, in: P.hotSpotC),
+            topOilC: reading(outcome.state.thermal?.topOilC, in: P.topOilC),
+            hotSpotC: reading(figures.hotSpotC ?? outcome.state.thermal?.hotSpotC, in: P.hotSpotC),
+            forecastHotSpotC: reading(figures.forecastHotSpotC, in: P.hotSpotC),
             // As the thermal step chooses it: the sensor when it reads plausibly, else the policy's default.
-            ambientC: P.value(inputs.ambientC, in: P.ambientC) ?? policy.thermal.defaultAmbientC,
+            ambientC: reading(inputs.ambientC, in: P.ambientC) ?? policy.thermal.defaultAmbientC,
             parameters: parameters, hotSpotLimitC: policy.thermal.hotSpotLimitC, marginK: policy.thermal.marginK,
-            horizonMinutes: policy.thermal.horizonMinutes, loadKVA: P.value(figures.loadKVA, in: P.loadKVA),
-            allowedKVA: P.value(figures.allowedKVA, in: P.loadKVA),
-            headroomKVA: P.value(figures.allowedKVA.flatMap { allowed in figures.loadKVA.map { allowed - $0 } }, in: P.headroomKVA))
+            horizonMinutes: policy.thermal.horizonMinutes, loadKVA: reading(figures.loadKVA, in: P.loadKVA),
+            allowedKVA: reading(figures.allowedKVA, in: P.loadKVA),
+            headroomKVA: reading(figures.allowedKVA.flatMap { allowed in figures.loadKVA.map { allowed - $0 } }, in: P.headroomKVA))
         let setpoints = Dictionary(outcome.setpoints.map { ($0.chargerID, $0.activePowerKW) }, uniquingKeysWith: { first, _ in first })
         let chargers = inputs.chargers.map { charger in
             // A rating that is not a number is held at 0 by the cycle; reported so, the planner holds it at 0 too.
             Charger(
                 id: charger.id, connection: charger.connection, online: charger.online,
-                activePowerKW: P.value(charger.measuredKW, in: P.chargerKW), setpointKW: P.value(setpoints[charger.id], in: P.chargerKW),
-                ratedChargeKW: P.value(charger.ratedChargeKW, in: P.chargerRating) ?? 0,
-                ratedDischargeKW: P.value(charger.ratedDischargeKW, in: P.chargerRating) ?? 0,
-                ratedKVA: P.value(charger.ratedKVA, in: P.chargerRating) ?? 0,
+                activePowerKW: reading(charger.measuredKW, in: P.chargerKW), setpointKW: reading(setpoints[charger.id], in: P.chargerKW),
+                ratedChargeKW: reading(charger.ratedChargeKW, in: P.chargerRating) ?? 0,
+                ratedDischargeKW: reading(charger.ratedDischargeKW, in: P.chargerRating) ?? 0,
+                ratedKVA: reading(charger.ratedKVA, in: P.chargerRating) ?? 0,
                 ev: charger.ev.map { EV($0, policy: policy.ev) })
         }
         self.init(
@@ -50,7 +50,7 @@ extension StateReportDocument {
     }
 
     /// The report as compact JSON, keys sorted (about 3 KB for a dozen chargers). Every number in it is finite
-    /// (`Plausible.value` drops the rest), so encoding cannot fail.
+    /// (`reading` drops the rest), so encoding cannot fail.
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -58,19 +58,25 @@ extension StateReportDocument {
     }
 }
 
+/// A reading within what the aggregator accepts, to the thousandth (1 W, 1 Wh, 0.001 °C: finer than any meter
+/// here, and it keeps a dozen chargers within about 3 KB); nil otherwise.
+private func reading(_ value: Double?, in range: ClosedRange<Double>) -> Double? {
+    StateReportDocument.Plausible.value(value, in: range).map { ($0 * 1000).rounded() / 1000 }
+}
+
 extension StateReportDocument.EV {
     /// The EV's energies from its SoC and capacity; each is left out when either is implausible.
     init(_ ev: EVState, policy: EVLimits) {
         typealias P = StateReportDocument.Plausible
-        let soc = P.value(ev.socPercent, in: P.socPercent)
+        let soc = reading(ev.socPercent, in: P.socPercent)
         let capacity = P.value(ev.capacityKWh, in: P.energyKWh).flatMap { $0 > 0 ? $0 : nil }
         func energy(_ percent: (Double) -> Double) -> Double? {
             guard let soc, let capacity else { return nil }
-            return P.value(max(0, percent(soc)) / 100 * capacity, in: P.energyKWh)
+            return reading(max(0, percent(soc)) / 100 * capacity, in: P.energyKWh)
         }
         self.init(
             socPercent: soc, energyAvailableKWh: energy { $0 - policy.minimumSoCPercent }, energyToFullKWh: energy { 100 - $0 },
-            energyNeededKWh: P.value(ev.energyNeededKWh.map { max(0, $0) }, in: P.energyKWh),
+            energyNeededKWh: reading(ev.energyNeededKWh.map { max(0, $0) }, in: P.energyKWh),
             departure: ev.departure.flatMap { (0...253_402_300_799).contains($0.secondsSinceEpoch) ? $0 : nil },
             dischargeAllowed: ev.dischargeAllowed, chargePastTarget: ev.chargePastTargetAllowed ?? policy.chargePastTarget)
     }
