@@ -146,7 +146,7 @@ struct StateRouteTests {
         }
     }
 
-    @Test("the agent's own reporter, over its libcurl mutual TLS, hands the envelope in the answer to its inbox")
+    @Test("the agent's own reporter, over its libcurl mutual TLS, receives the envelope in the answer, whole")
     func agentReporterGetsTheEnvelope() async throws {
         let neighborhood = NeighborhoodState()
         try await withTestServer(neighborhood: neighborhood) { client, _, _ in
