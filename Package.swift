@@ -70,7 +70,8 @@ let package = Package(
         .target(name: "StrictJSON", path: "Common/StrictJSON"),
         // Signed policy: DSSE envelopes, the root of trust and its rotation, policy bundles (FoundationEssentials only).
         .target(name: "PolicyTrust", dependencies: ["EdgeCrypto", "GridCore", "StrictJSON"], path: "Common/PolicyTrust"),
-        // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure; not linked into the agent).
+        // The neighborhood planner: snapshot and goals in, per-transformer envelopes out (pure). The agent links it only for
+        // the state report's wire type, shared with the aggregator.
         .target(name: "MeshPlanner", dependencies: ["GridCore"], path: "Common/MeshPlanner", swiftSettings: optimizedInDebug),
         .target(name: "MeshPlannerTesting", dependencies: ["MeshPlanner", "GridCore", "TelemetryTesting"], path: "Tests/MeshPlannerTesting"),
         // SunSpec register maps: discovery and decoding for the agent, device images for the simulator.
@@ -80,7 +81,7 @@ let package = Package(
         .target(
             name: "AgentKit",
             dependencies: [
-                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON",
+                "GridCore", "SunSpec", "EdgeModbus", "EdgeSQLite", "Telemetry", "EdgeCurl", "PolicyTrust", "StrictJSON", "MeshPlanner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -174,7 +175,7 @@ let package = Package(
             name: "AggregatorServerTests",
             dependencies: [
                 "AggregatorServer", "AggregatorKit", "AggregatorTesting", "Telemetry", "EdgeZstd", "PolicyTrust", "EdgeCrypto",
-                "GridCore", "AdmKit", "MeshPlanner", "StrictJSON",
+                "GridCore", "AdmKit", "AgentKit", "MeshPlanner", "StrictJSON",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/AggregatorServerTests"
@@ -198,7 +199,7 @@ let package = Package(
         // Test support: child processes (peers, tools, the programs) waited on off the cooperative pool.
         .target(name: "PeerProcesses", path: "Tests/PeerProcesses"),
         .testTarget(
-            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses"], path: "Tests/AgentKitTests"),
+            name: "AgentKitTests", dependencies: ["AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "StrictJSON", "PeerProcesses", "MeshPlanner"], path: "Tests/AgentKitTests"),
         .testTarget(
             name: "AdmKitTests", dependencies: ["AdmKit", "AgentKit", "GridCore", "PolicyTrust", "EdgeCrypto", "MeshPlanner", "AggregatorKit"],
             path: "Tests/AdmKitTests"),

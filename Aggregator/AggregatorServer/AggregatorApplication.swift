@@ -17,13 +17,14 @@ public struct AggregatorApplication: Sendable {
 
     /// Loads the TLS files of `config` (refusing unreadable ones) and wires `pipeline` (and its store) behind the
     /// routes, and `coordinator` behind the policy routes (bundles, reports, roots, rollouts, audit), `goals` behind
-    /// the goal routes (audited through `coordinator` when there is one); `plan` serves the planner's last pass
-    /// (`GET /v1/plan`) when the planning service runs, and `dashboard` the operator dashboard (it runs as one of the
-    /// services).
+    /// the goal routes (audited through `coordinator` when there is one); `neighborhood` behind the live state routes
+    /// (`POST /v1/agents/{id}/state`, `GET /v1/fleet/state`); `plan` serves the planner's last pass (`GET /v1/plan`)
+    /// when the planning service runs, and `dashboard` the operator dashboard (it runs as one of the services).
     public init(
         config: AggregatorConfig, pipeline: IngestPipeline, coordinator: RolloutCoordinator? = nil, goals: (any GoalStore)? = nil,
         logger: Logger,
         metrics: AggregatorMetrics = .init(),
+        neighborhood: NeighborhoodState? = nil,
         plan: PlanRoutes? = nil,
         services: [any Service] = [],
         dashboard: DashboardFeed? = nil,
@@ -59,6 +60,7 @@ public struct AggregatorApplication: Sendable {
                 coordinator: coordinator, fleet: { (try? await store.fleet().map(\.agentID)) ?? [] }, metrics: metrics
             ).add(to: router)
         }
+        if let neighborhood { StateRoutes(neighborhood: neighborhood, metrics: metrics, now: neighborhood.now).add(to: router) }
         if let goals {
             var audit: (@Sendable (AuditEntry) async -> Void)?
             if let coordinator { audit = { await coordinator.record($0) } }

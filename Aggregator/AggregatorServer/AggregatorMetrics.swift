@@ -1,5 +1,6 @@
 public import AggregatorKit
 public import Prometheus
+import Synchronization
 
 /// The aggregator's Prometheus series (`GET /metrics`); names are in docs/aggregator.md.
 public final class AggregatorMetrics: Sendable {
@@ -15,6 +16,8 @@ public final class AggregatorMetrics: Sendable {
     private let closedByReason: [ConnectionClose: Counter]
     /// The planning service's series (`v2g_planner_*`).
     public let planner: PlannerMetrics
+    /// Run before each render: gauges that are read off live state at scrape time.
+    private let beforeRender = Mutex<[@Sendable () -> Void]>([])
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
@@ -95,7 +98,15 @@ public final class AggregatorMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render() -> [UInt8] { registry.emitToBuffer() }
+    public func render() -> [UInt8] {
+        for refresh in beforeRender.withLock({ $0 }) { refresh() }
+        return registry.emitToBuffer()
+    }
+
+    /// Runs `refresh` before every render (a gauge set from live state at scrape time).
+    public func refreshBeforeRender(_ refresh: @escaping @Sendable () -> Void) {
+        beforeRender.withLock { $0.append(refresh) }
+    }
 
     private func rejectCounter(_ reason: String) -> Counter {
         registry.makeCounter(

@@ -93,9 +93,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("storage \(policyPath): goals: \(error)")
         }
         // The live boards, created once: the state route fills `fleetState` and answers from `envelopes`; the planner
-        // reads the one and writes the other.
-        let fleetState = FleetStateBoard()
-        let envelopes = EnvelopeBoard()
+        // reads the one and writes the other; the dashboard draws both. In memory, refilled within a report interval.
+        let neighborhood = NeighborhoodState(now: now)
+        let fleetState = neighborhood.fleet
+        let envelopes = neighborhood.envelopes
         let plans = PlanBoard()
         let metrics = AggregatorMetrics()
         // The goal store (in policy.sqlite) serves the goal routes; the planner reads goals from it and records its
@@ -119,6 +120,7 @@ struct Serve: AsyncParsableCommand {
             server = try AggregatorApplication(
                 config: config, pipeline: IngestPipeline(store: store, limits: limits), coordinator: coordinator, goals: goals, logger: logger,
                 metrics: metrics,
+                neighborhood: neighborhood,
                 plan: planner.map { _ in PlanRoutes(plans: plans, fleetState: fleetState, envelopes: envelopes, now: now) },
                 services: services,
                 dashboard: dashboard,

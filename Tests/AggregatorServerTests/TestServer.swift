@@ -12,14 +12,16 @@ import Telemetry
 let policyFixture = SignedPolicyFixture(expires: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970 + 365 * 86_400))
 
 /// Starts the real HTTPS application, on real SQLite stores (telemetry and policy) in a temporary directory, on an
-/// ephemeral loopback port, pinning `policyFixture.root`; runs `body` with a curl client, then stops it.
+/// ephemeral loopback port, pinning `policyFixture.root` (and serving the live state routes on `neighborhood`, when
+/// given); runs `body` with a curl client, then stops it.
 func withTestServer<T: Sendable>(
     limits: AggregatorConfig.Limits = .init(maxBodyBytes: 4_096),
     storage: AggregatorConfig.Storage = .init(),
     crlFile: String? = nil,
+    neighborhood: NeighborhoodState? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication) async throws -> T
 ) async throws -> T {
-    try await withPolicyTestServer(limits: limits, storage: storage, crlFile: crlFile) { client, store, server, _ in
+    try await withPolicyTestServer(limits: limits, storage: storage, crlFile: crlFile, neighborhood: neighborhood) { client, store, server, _ in
         try await body(client, store, server)
     }
 }
@@ -34,6 +36,7 @@ func withPolicyTestServer<T: Sendable>(
     wiringPolicy: Bool = true,
     plan: PlanRoutes? = nil,
     dashboard: DashboardFeed? = nil,
+    neighborhood: NeighborhoodState? = nil,
     _ body: @Sendable (CurlClient, SQLiteTelemetryStore, AggregatorApplication, RolloutCoordinator) async throws -> T
 ) async throws -> T {
     let pki = PKIFixture.shared
@@ -65,8 +68,8 @@ func withPolicyTestServer<T: Sendable>(
     let goals = try SQLiteGoalStore(path: storage.resolvedPolicyPath)
     defer { goals.close() }
     let server = try AggregatorApplication(
-        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger, plan: plan,
-        dashboard: dashboard
+        config: config, pipeline: pipeline, coordinator: wiringPolicy ? coordinator : nil, goals: goals, logger: logger,
+        neighborhood: neighborhood, plan: plan, dashboard: dashboard
     ) { channel in
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()

@@ -13,12 +13,23 @@ public final class FleetStateBoard: Sendable {
         public var sequence: Int
         /// When the aggregator received it (the aggregator's clock).
         public var receivedAt: Timestamp
+        /// The agent's mode that cycle (`regulating`, `ceased`, …); nil when not known.
+        public var mode: CycleOutcome.Mode?
+        /// The envelope the agent's cycle ran under; nil when none was applied.
+        public var envelopeSequence: Int?
 
-        public init(report: TransformerReport, sequence: Int, receivedAt: Timestamp) {
+        public init(
+            report: TransformerReport, sequence: Int, receivedAt: Timestamp, mode: CycleOutcome.Mode? = nil, envelopeSequence: Int? = nil
+        ) {
             self.report = report
             self.sequence = sequence
             self.receivedAt = receivedAt
+            self.mode = mode
+            self.envelopeSequence = envelopeSequence
         }
+
+        /// How old the report is at `now` on the aggregator's clock: now − the agent's report time.
+        public func ageS(at now: Timestamp) -> Double { now - report.reportTime }
     }
 
     public enum RecordOutcome: Sendable, Hashable {
@@ -61,6 +72,11 @@ public final class FleetStateBoard: Sendable {
     /// and says so).
     public func snapshot(at now: Timestamp) -> NeighborhoodSnapshot {
         NeighborhoodSnapshot(time: now, transformers: entries().map(\.report))
+    }
+
+    /// The age of the oldest report held, at `now`; nil with none.
+    public func oldestReportAgeS(at now: Timestamp) -> Double? {
+        entries().map { $0.ageS(at: now) }.max()
     }
 
     /// Forgets an agent (its certificate was revoked, or an operator removed it).
