@@ -4,7 +4,9 @@
 # charger as SunSpec Modbus on loopback; the evening is played once with no agent, then with one v2g-agent per
 # transformer regulating as a real process and uploading its telemetry over mutual TLS to v2g-aggregator
 # (throwaway PKI, the embedded SQLite store). At 19:00 one transformer's ambient is raised 15 K: its agent's thermal
-# limit acts locally. Then the neighborhood planner allocates a dispatch goal across the transformers on a snapshot.
+# limit acts locally. From 19:00 to 22:00 an operator caps the neighborhood's import (v2g-adm dispatch set): the
+# aggregator's planner shares the cap across the transformers every period and sends each agent a signed envelope in
+# the answer to its state report; the dashboard shows it live. Then the planner is shown on two snapshots.
 # Everything runs on this machine; nothing needs a network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ neighborhood="${NEIGHBORHOOD:-examples/scenarios/neighborhood-evening.json}"
 acceleration="${ACCELERATION:-30}"  # faster starves the simulator on 2 busy cores: frozen-data alarms
 aggregator_port="${AGGREGATOR_PORT:-16020}"
 span_s=25200  # 17:00 to 24:00
+cap_kw="${CAP_KW:-380}"  # the neighborhood's import cap from 19:00 to 22:00 (without agents it peaks near 485 kW)
 
 ./scripts/install-deps.sh
 for product in v2g-sim v2g-agent v2g-aggregator v2g-adm; do swift build --product "$product"; done
@@ -30,24 +33,36 @@ import json, sys
 n = json.load(open(sys.argv[1]))
 print(' '.join(t.get('agent_id', t['id']) for t in n['transformers']))" "$neighborhood")
 
-echo "== 0/3: a throwaway PKI and the aggregator (mutual TLS on 127.0.0.1, SQLite store)"
+echo "== 0/3: a throwaway PKI, the keys that sign policy and envelopes, the aggregator's configuration"
+python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $aggregator_port))" 2>/dev/null ||
+  { echo "demo: port $aggregator_port is in use: free it or run AGGREGATOR_PORT=<another port> ./scripts/demo.sh" >&2; exit 1; }
 . scripts/lib/throwaway-tls.sh
 throwaway_aggregator "$work" "$aggregator_port"
 pki="$work/pki"
 for agent in $agents; do ./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id "$agent" >/dev/null 2>&1; done
-"$bin/v2g-aggregator" serve --config "$work/aggregator.json" 2> "$work/aggregator.log" > /dev/null &
-pids+=($!)
+./provisioning/v2g-pki issue-operator --dir "$pki" --name ops >/dev/null 2>&1
+"$bin/v2g-adm" keys init --dir "$work/trust" >/dev/null
+"$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy examples/policy/default.json --version 7 --expires +180d \
+  --target '*' --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-bundle.json" >/dev/null
+# The planner on the simulation's clock (×$acceleration): a pass every 2 s of wall time, envelopes valid 300 simulated
+# seconds (the root's most), reports up to 400 simulated seconds old planned on (an agent cycle is 150 of them).
+python3 - "$work" <<'PY'
+import glob, json, sys
+work = sys.argv[1]
+config = json.load(open(f"{work}/aggregator.json"))
+config["trust"] = {"root_file": f"{work}/trust/root.json"}
+config["planner"] = {"period_s": 2, "envelope_validity_s": 300, "stale_after_s": 400,
+                     "envelope_key_files": sorted(glob.glob(f"{work}/trust/keys/envelope-*.pem"))}
+json.dump(config, open(f"{work}/aggregator.json", "w"), indent=2)
+PY
 first=${agents%% *}
 agent_curl() { curl -s --cacert "$pki/ca.crt" --cert "$pki/agents/$first.crt" --key "$pki/agents/$first.key" "https://127.0.0.1:$aggregator_port$1"; }
-for _ in $(seq 1 100); do agent_curl /healthz >/dev/null && break; sleep 0.2; done
-agent_curl /healthz >/dev/null || { echo "demo: v2g-aggregator did not start:" >&2; cat "$work/aggregator.log" >&2; exit 1; }
-echo "aggregator on https://127.0.0.1:$aggregator_port; agents: $agents"
-# One uplink section for every agent: {agent_id} is each agent's own certificate. No live state reports: the
-# aggregator does not take them yet.
+echo "agents: $agents"
+# One uplink section for every agent: {agent_id} is each agent's own certificate.
 cat > "$work/uplink.json" <<JSON
 {"base_url": "https://127.0.0.1:$aggregator_port", "ca_file": "$pki/ca.crt",
  "cert_file": "$pki/agents/{agent_id}.crt", "key_file": "$pki/agents/{agent_id}.key", "batch_interval_s": 5,
- "state_interval_s": 0}
+ "state_interval_s": 1}
 JSON
 
 echo
@@ -65,6 +80,23 @@ sim_pid=$!
 pids+=("$sim_pid")
 for _ in $(seq 1 200); do grep -q "^playing" "$work/run.txt" 2>/dev/null && break; sleep 0.1; done
 grep -q "^playing" "$work/run.txt" || { echo "demo: v2g-sim did not start:" >&2; cat "$work/run.txt" >&2; exit 1; }
+"$bin/v2g-aggregator" serve --config "$work/aggregator.json" --sim-clock "$work/clock.json" 2> "$work/aggregator.log" > /dev/null &
+pids+=($!)
+for _ in $(seq 1 100); do agent_curl /healthz >/dev/null && break; sleep 0.2; done
+agent_curl /healthz >/dev/null || { echo "demo: v2g-aggregator did not start:" >&2; cat "$work/aggregator.log" >&2; exit 1; }
+echo "  aggregator on https://127.0.0.1:$aggregator_port (SQLite), planning every 2 s"
+echo "  dashboard: https://127.0.0.1:$aggregator_port/dashboard, with the operator certificate of $pki/kits/operator-ops"
+echo "    (for a browser: provisioning/v2g-pki export-p12 --kit $pki/kits/operator-ops --out ops.p12 --password-file FILE; docs/dashboard.md)"
+for agent in $agents; do
+  python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/policy-bundle.json" <<'PY'
+import json, sys
+path, root, bundle = sys.argv[1:4]
+config = json.load(open(path))
+config["trust"] = {"root_file": root}
+config["policy_file"] = bundle
+json.dump(config, open(path, "w"), indent=2)
+PY
+done
 for agent in $agents; do
   "$bin/v2g-agent" run --config "$work/agents/$agent.json" --sim-clock "$work/clock.json" --log-level warning \
     2> "$work/$agent.log" &
@@ -80,6 +112,13 @@ hot=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['transform
 sleep $((7200 / acceleration - 5))
 echo '{"ambient": {"'"$hot"'": {"rise_k": 15}}}' > "$work/control.next" && mv "$work/control.next" "$work/control.json"
 echo "  19:00 simulated: $hot's ambient +15 K"
+day=$(python3 -c "import json,time; print(time.strftime('%Y-%m-%d', time.gmtime(json.load(open('$neighborhood'))['start_time'])))")
+"$bin/v2g-adm" dispatch set --aggregator "https://127.0.0.1:$aggregator_port" --kit "$pki/kits/operator-ops" \
+  --id evening-peak --kind import-cap --limit-kw "$cap_kw" --start "${day}T19:00:00Z" --end "${day}T22:00:00Z" 2>&1 | sed 's/^/  /'
+# Planned against achieved, sampled every 10 s of wall time while the cap is in force.
+operator=(--cacert "$pki/ca.crt" --cert "$pki/kits/operator-ops/operator.crt" --key "$pki/kits/operator-ops/operator.key")
+python3 scripts/lib/demo_goal.py "${operator[@]}" --url "https://127.0.0.1:$aggregator_port" --seconds $((10800 / acceleration)) \
+  > "$work/goal.txt" 2>&1 &
 wait "$sim_pid" || true
 for agent in $agents; do
   "$bin/v2g-agent" status --config "$work/agents/$agent.json" 2>/dev/null | head -1 | sed "s/^/  $agent: /" || true
@@ -93,6 +132,9 @@ done
 
 echo
 python3 scripts/lib/demo_report.py "$work" $agents
+echo
+echo "the import cap of $cap_kw kW, 19:00–22:00, live: the aggregator's planner and the agents' envelopes"
+sed 's/^/  /' "$work/goal.txt"
 
 echo
 echo "== 3/3: the neighborhood planner on snapshots: an 80 kW discharge goal, all transformers cool, then tx-east hot"
@@ -102,8 +144,6 @@ for snapshot in four-balanced one-hot; do
     --goal examples/neighborhood/goal-discharge.json
 done
 echo
-echo "The planner runs on snapshots (v2g-adm dispatch plan); the aggregator does not yet run it live or send"
-echo "envelopes to the agents: above, each agent regulated its own transformer on its own policy."
 echo "These feeders put up to 7 of 12 chargers on one phase: that phase's current cap (its share of the rating) is"
 echo "a hard limit, so EVs there get what the phase can carry, and the shortfall rows say how much that is."
 echo "logs and reports: $work"

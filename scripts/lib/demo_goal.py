@@ -1,0 +1,48 @@
+"""The neighborhood demo's live goal: samples the aggregator's GET /v1/plan (operator certificate, over curl) while
+the import cap is in force and prints, per sample, the cap, the import the plan allows and the import the agents'
+state reports show, then how often the measured import stayed within the cap.
+
+Usage: demo_goal.py --cacert F --cert F --key F --url URL --seconds S
+"""
+import argparse
+import json
+import subprocess
+import time
+
+parser = argparse.ArgumentParser()
+for flag in ("--cacert", "--cert", "--key", "--url"):
+    parser.add_argument(flag, required=True)
+parser.add_argument("--seconds", type=float, required=True)
+args = parser.parse_args()
+
+
+def plan():
+    out = subprocess.run(
+        ["curl", "-s", "--max-time", "5", "--cacert", args.cacert, "--cert", args.cert, "--key", args.key,
+         args.url + "/v1/plan"], capture_output=True, text=True).stdout
+    try:
+        return json.loads(out)
+    except ValueError:
+        return {}
+
+
+samples = []
+end = time.time() + args.seconds
+print(f"{'simulated time':<22}{'cap (kW)':>10}{'planned import':>16}{'measured import':>17}{'envelopes':>11}")
+while time.time() < end:
+    answer = plan()
+    cap = (answer.get("planned_vs_achieved") or {}).get("import_cap")
+    envelopes = sum(1 for e in answer.get("envelopes", []) if e.get("in_force"))
+    if cap and cap.get("achieved_import_kw") is not None:
+        at = answer["planned_vs_achieved"]["at"][:19]
+        samples.append((cap["limit_kw"], cap.get("planned_import_kw"), cap["achieved_import_kw"]))
+        planned = cap.get("planned_import_kw")
+        print(f"{at:<22}{cap['limit_kw']:>10.0f}{(planned if planned is not None else float('nan')):>16.1f}"
+              f"{cap['achieved_import_kw']:>17.1f}{envelopes:>11}")
+    time.sleep(10)
+if samples:
+    within = sum(1 for limit, _, achieved in samples if achieved <= limit * 1.01)
+    worst = max(achieved for _, _, achieved in samples)
+    print(f"measured import within the cap (+1 %) in {within} of {len(samples)} samples; highest {worst:.1f} kW")
+else:
+    print("no plan with the cap in force was seen (see aggregator.log in the demo's folder)")
