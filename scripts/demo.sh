@@ -81,7 +81,8 @@ pids+=("$sim_pid")
 for _ in $(seq 1 200); do grep -q "^playing" "$work/run.txt" 2>/dev/null && break; sleep 0.1; done
 grep -q "^playing" "$work/run.txt" || { echo "demo: v2g-sim did not start:" >&2; cat "$work/run.txt" >&2; exit 1; }
 "$bin/v2g-aggregator" serve --config "$work/aggregator.json" --sim-clock "$work/clock.json" 2> "$work/aggregator.log" > /dev/null &
-pids+=($!)
+aggregator_pid=$!
+pids+=("$aggregator_pid")
 for _ in $(seq 1 100); do agent_curl /healthz >/dev/null && break; sleep 0.2; done
 agent_curl /healthz >/dev/null || { echo "demo: v2g-aggregator did not start:" >&2; cat "$work/aggregator.log" >&2; exit 1; }
 echo "  aggregator on https://127.0.0.1:$aggregator_port (SQLite), planning every 2 s"
@@ -123,7 +124,8 @@ wait "$sim_pid" || true
 for agent in $agents; do
   "$bin/v2g-agent" status --config "$work/agents/$agent.json" 2>/dev/null | head -1 | sed "s/^/  $agent: /" || true
 done
-for pid in "${pids[@]:1}"; do kill -TERM "$pid" 2>/dev/null || true; done
+# The agents stop (each seals what it sampled); the aggregator stays up for the flush below.
+for pid in "${pids[@]}"; do [ "$pid" = "$aggregator_pid" ] || kill -TERM "$pid" 2>/dev/null || true; done
 sleep 2
 for agent in $agents; do
   "$bin/v2g-agent" flush --config "$work/agents/$agent.json" > "$work/$agent.flush" 2>&1 || true
