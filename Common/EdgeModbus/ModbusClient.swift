@@ -1,4 +1,5 @@
 internal import CModbus
+import Glibc
 
 /// A Modbus TCP or RTU client over libmodbus, reading and writing holding registers.
 ///
@@ -71,6 +72,16 @@ public final class ModbusClient {
     /// Opens the TCP connection or the serial port; does nothing if already connected.
     public func connect() throws {
         guard !isConnected else { return }
+        // libmodbus waits with select(), whose fd_set holds descriptors below FD_SETSIZE (1024) only, and glibc
+        // aborts the whole process on a higher one. A new socket takes the lowest free descriptor: when even that is
+        // too high, refuse here with an error rather than let a busy process crash.
+        let probe = open("/dev/null", O_RDONLY)
+        if probe >= 0 { _ = Glibc.close(probe) }
+        guard probe < Self.selectableDescriptors else {
+            throw ModbusError.failed(
+                "modbus_connect", errno: EMFILE,
+                context: "\(RequestContext(endpoint: endpoint, unit: unitID, operation: "connect").text): the next descriptor would be \(probe), libmodbus's select() takes only those below \(Self.selectableDescriptors)")
+        }
         try ctx.withUnsafeContextPointer { ctx in
             try modbusCall("modbus_connect", RequestContext(endpoint: endpoint, unit: unitID, operation: "connect")) {
                 modbus_connect(ctx)
@@ -78,6 +89,9 @@ public final class ModbusClient {
         }
         isConnected = true
     }
+
+    /// FD_SETSIZE in glibc, less a margin for descriptors other threads open meanwhile.
+    static let selectableDescriptors: Int32 = 1024 - 32
 
     /// Closes the link; the next request reconnects.
     public func close() {
