@@ -40,7 +40,7 @@ struct AgentRestartTests {
             "run", "--scenario", "\(CacheFixtures.root)/examples/scenarios/evening-unbalanced.json", "--base-port", "0",
             "--acceleration", "1", "--agent-config-out", directory.file("agent.json"), "--clock-file", directory.file("clock.json"),
         ], output: directory.file("sim.log"))
-        try await Self.waitFor(20, "the simulator's files") {
+        try await Self.waitFor(120, "the simulator's files") {
             FileManager.default.fileExists(atPath: directory.file("clock.json")) && FileManager.default.fileExists(atPath: directory.file("agent.json"))
         }
         let clock = try AgentClock.simulation(clockFile: directory.file("clock.json"))
