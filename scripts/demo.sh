@@ -42,8 +42,6 @@ pki="$work/pki"
 for agent in $agents; do ./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id "$agent" >/dev/null 2>&1; done
 ./provisioning/v2g-pki issue-operator --dir "$pki" --name ops >/dev/null 2>&1
 "$bin/v2g-adm" keys init --dir "$work/trust" >/dev/null
-"$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy examples/policy/default.json --version 7 --expires +180d \
-  --target '*' --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-bundle.json" >/dev/null
 # The planner on the simulation's clock (×$acceleration): a pass every 2 s of wall time, envelopes valid 300 simulated
 # seconds (the root's most), reports up to 400 simulated seconds old planned on (an agent cycle is 150 of them).
 python3 - "$work" <<'PY'
@@ -88,16 +86,7 @@ agent_curl /healthz >/dev/null || { echo "demo: v2g-aggregator did not start:" >
 echo "  aggregator on https://127.0.0.1:$aggregator_port (SQLite), planning every 2 s"
 echo "  dashboard: https://127.0.0.1:$aggregator_port/dashboard, with the operator certificate of $pki/kits/operator-ops"
 echo "    (for a browser: provisioning/v2g-pki export-p12 --kit $pki/kits/operator-ops --out ops.p12 --password-file FILE; docs/dashboard.md)"
-for agent in $agents; do
-  python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/policy-bundle.json" <<'PY'
-import json, sys
-path, root, bundle = sys.argv[1:4]
-config = json.load(open(path))
-config["trust"] = {"root_file": root}
-config["policy_file"] = bundle
-json.dump(config, open(path, "w"), indent=2)
-PY
-done
+signed_policy_for_agents "$work" "$bin" $agents
 for agent in $agents; do
   "$bin/v2g-agent" run --config "$work/agents/$agent.json" --sim-clock "$work/clock.json" --log-level warning \
     2> "$work/$agent.log" &

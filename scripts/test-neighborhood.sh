@@ -66,22 +66,10 @@ JSON
   --metrics-out "$work/run.json" > "$work/sim.log" 2>&1 &
 sim=$!
 pids+=("$sim")
-for _ in $(seq 1 300); do grep -q "^playing" "$work/sim.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 1200); do grep -q "^playing" "$work/sim.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "^playing" "$work/sim.log" || { echo "FAIL v2g-sim did not start"; cat "$work/sim.log"; exit 1; }
 # With a root of trust an agent takes only signed policy: the commissioning policy is signed as a bundle.
-"$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy examples/policy/default.json --version 7 --expires +180d \
-  --target '*' --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-bundle.json" >/dev/null ||
-  { echo "FAIL v2g-adm policy sign"; exit 1; }
-for agent in $agents; do
-  python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/policy-bundle.json" <<'PY'
-import json, sys
-path, root, bundle = sys.argv[1:4]
-config = json.load(open(path))
-config["trust"] = {"root_file": root}
-config["policy_file"] = bundle
-json.dump(config, open(path, "w"), indent=2)
-PY
-done
+signed_policy_for_agents "$work" "$bin" $agents || { echo "FAIL v2g-adm policy sign"; exit 1; }
 start_aggregator() {
   "$bin/v2g-aggregator" serve --config "$work/aggregator.json" --sim-clock "$work/clock.json" >> "$work/aggregator.log" 2>&1 &
   aggregator=$!

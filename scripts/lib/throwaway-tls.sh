@@ -32,3 +32,23 @@ throwaway_uplink() {
  "cert_file": "$work/pki/agents/$agent.crt", "key_file": "$work/pki/agents/$agent.key"${extra:+, $extra}}
 JSON
 }
+
+# signed_policy_for_agents WORK BIN AGENT...: signs examples/policy/default.json as version 7 with the policy key of
+# WORK/trust (v2g-adm keys init) and points each generated agent configuration, WORK/agents/AGENT.json, at that bundle
+# and at WORK/trust/root.json: with a root of trust an agent takes only signed policy, and checks envelopes with it.
+signed_policy_for_agents() {
+  local work="$1" bin="$2"; shift 2
+  "$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy examples/policy/default.json --version 7 --expires +180d \
+    --target '*' --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-bundle.json" >/dev/null || return 1
+  local agent
+  for agent in "$@"; do
+    python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/policy-bundle.json" <<'PY' || return 1
+import json, sys
+path, root, bundle = sys.argv[1:4]
+config = json.load(open(path))
+config["trust"] = {"root_file": root}
+config["policy_file"] = bundle
+json.dump(config, open(path, "w"), indent=2)
+PY
+  done
+}
