@@ -44,10 +44,7 @@ pki="$work/pki"
 ./provisioning/v2g-pki issue-operator --dir "$pki" --name dash-ops >/dev/null 2>&1 || { echo "FAIL v2g-pki issue-operator"; failed=1; finish; }
 agents="tx-a tx-b"
 for agent in $agents; do ./provisioning/v2g-pki issue-agent --dir "$pki" --agent-id "$agent" >/dev/null 2>&1; done
-"$bin/v2g-aggregator" serve --config "$work/aggregator.json" > "$work/aggregator.log" 2>&1 &
-aggregator=$!
 operator_curl() { curl -s --cacert "$pki/ca.crt" --cert "$pki/kits/operator-dash-ops/operator.crt" --key "$pki/kits/operator-dash-ops/operator.key" "$@"; }
-for _ in $(seq 1 100); do operator_curl -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.2; done
 
 # The field: two transformers, one agent each, uploading every second (and posting state reports).
 cat > "$work/uplink.json" <<JSON
@@ -58,7 +55,11 @@ JSON
   --agent-config-dir "$work/agents" --clock-file "$work/clock.json" --policy examples/policy/default.json \
   --cycle-period 2 --agent-uplink "$work/uplink.json" > "$work/sim.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 200); do grep -q "^playing" "$work/sim.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 1200); do grep -q "^playing" "$work/sim.log" 2>/dev/null && break; sleep 0.1; done
+# The aggregator on the simulation's clock, as the agents run: the state reports' ages are then seconds, not months.
+"$bin/v2g-aggregator" serve --config "$work/aggregator.json" --sim-clock "$work/clock.json" > "$work/aggregator.log" 2>&1 &
+aggregator=$!
+for _ in $(seq 1 100); do operator_curl -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.2; done
 for agent in $agents; do
   "$bin/v2g-agent" run --config "$work/agents/$agent.json" --sim-clock "$work/clock.json" --log-level warning 2> "$work/$agent.log" &
   pids+=($!)

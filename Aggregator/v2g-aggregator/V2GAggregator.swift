@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
         let dashboard = DashboardFeed(
             sources: DashboardSources(
                 fleet: fleetState, envelopes: envelopes, telemetry: store, coordinator: coordinator,
-                plan: { plans.lastPass.flatMap { DashboardPlanSummary($0, entries: fleetState.entries(), now: now()) } }),
+                plan: { plans.lastPass.flatMap { DashboardPlanSummary($0, entries: fleetState.entries(), now: now()) } }, now: now),
             settings: config.dashboard.settings, maxStreams: config.dashboard.maxStreams)
         let server: AggregatorApplication
         let systemd = SystemdNotifyService(logger: logger)  // Type=notify: READY, WATCHDOG, STOPPING
