@@ -64,7 +64,7 @@ public struct AggregatorApplication: Sendable {
         if let goals {
             var audit: (@Sendable (AuditEntry) async -> Void)?
             if let coordinator { audit = { await coordinator.record($0) } }
-            GoalRoutes(store: goals, audit: audit, clock: neighborhood?.now ?? GoalRoutes.wallClock).add(to: router)
+            GoalRoutes(store: goals, audit: audit, clock: neighborhood?.now ?? NeighborhoodState.wallClock).add(to: router)
         }
         plan?.add(to: router)
         if let dashboard {

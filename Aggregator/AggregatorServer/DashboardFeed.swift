@@ -24,7 +24,7 @@ public struct DashboardSources: Sendable {
         now: (@Sendable () -> Timestamp)? = nil
     ) {
         (self.fleet, self.envelopes, self.telemetry, self.coordinator, self.plan) = (fleet, envelopes, telemetry, coordinator, plan)
-        self.now = now ?? { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        self.now = now ?? NeighborhoodState.wallClock
     }
 
     /// The boards read at one instant. An envelope that does not verify against the pinned root (or with no root

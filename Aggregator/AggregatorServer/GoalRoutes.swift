@@ -20,15 +20,13 @@ public struct GoalRoutes: Sendable {
 
     public init(
         store: any GoalStore, audit: (@Sendable (AuditEntry) async -> Void)?,
-        clock: @escaping @Sendable () -> Timestamp = GoalRoutes.wallClock
+        clock: @escaping @Sendable () -> Timestamp = NeighborhoodState.wallClock
     ) {
         self.store = store
         self.audit = audit
         self.clock = clock
     }
 
-    /// The wall clock.
-    @Sendable public static func wallClock() -> Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
     public func add(to router: Router<AgentRequestContext>) {
         router.post("/v1/goals") { request, context in try await self.setGoal(request, context) }

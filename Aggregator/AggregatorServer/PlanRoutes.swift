@@ -17,7 +17,7 @@ public struct PlanRoutes: Sendable {
         self.plans = plans
         self.fleetState = fleetState
         self.envelopes = envelopes
-        self.now = now ?? { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        self.now = now ?? NeighborhoodState.wallClock
     }
 
     public func add(to router: Router<AgentRequestContext>) {

@@ -15,13 +15,12 @@ public struct StateRoutes: Sendable {
     /// The aggregator's clock: when a report was received, whether an envelope is still valid, ages.
     let now: @Sendable () -> Timestamp
 
-    public init(neighborhood: NeighborhoodState, metrics: AggregatorMetrics, now: @escaping @Sendable () -> Timestamp = StateRoutes.wallClock) {
+    public init(neighborhood: NeighborhoodState, metrics: AggregatorMetrics, now: @escaping @Sendable () -> Timestamp = NeighborhoodState.wallClock) {
         self.neighborhood = neighborhood
         self.metrics = metrics
         self.now = now
     }
 
-    public static let wallClock: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
     public func add(to router: Router<AgentRequestContext>) {
         router.post("/v1/agents/:id/state") { request, context in try await self.postState(request, context) }

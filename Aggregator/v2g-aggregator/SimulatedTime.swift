@@ -1,3 +1,4 @@
+import AggregatorKit
 import ArgumentParser
 import FoundationEssentials
 import GridCore
@@ -16,7 +17,7 @@ enum SimulatedTime {
     }
 
     static func now(clockFile: String?) throws -> @Sendable () -> Timestamp {
-        guard let clockFile else { return { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) } }
+        guard let clockFile else { return NeighborhoodState.wallClock }
         guard let data = FileManager.default.contents(atPath: clockFile) else { throw ValidationError("--sim-clock: cannot read \(clockFile)") }
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {
