@@ -22,6 +22,13 @@ cd "$(dirname "$0")/.."
 mkdir -p .build
 passed=0
 failed=0
+recap=.build/test-recap.txt
+: >"$recap"
+# What failed, collected from each part's log, so the last lines of the run name it.
+note_failures() {
+  local name=$1 log=$2
+  { echo "-- $name"; grep -E "^ *(FAIL|not ok)\b|✘ Test|Fatal error|error: .*failed|^ *[0-9]+ passed, [1-9][0-9]* failed" "$log" | head -20; } >>"$recap"
+}
 
 # Three runs. The cadence suite measures the daemon's own threads and timers, so it gets a test process whose
 # cooperative pool no other suite is blocking. The aggregator's suites (each test a server with its SQLite stores)
@@ -38,7 +45,8 @@ swift_run() {
   line=$(grep -E "Test run with [0-9]+ tests" ".build/swift-test-$name.log" | tail -1)
   count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
   issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
-  if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else failed=$((failed + ${issues:-1})); fi
+  if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else
+    failed=$((failed + ${issues:-1})); note_failures "Swift tests ($name), exit $status" ".build/swift-test-$name.log"; fi
 }
 swift_run parallel --skip "$cadence_suites|$aggregator_suites"
 swift_run aggregator --skip-build --filter "$aggregator_suites"
@@ -54,7 +62,9 @@ for part in scripts/check-docs.py scripts/test-peers.sh scripts/test-planner.sh 
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+  if [ "$status" -ne 0 ] || [ "${f:-0}" -ne 0 ]; then note_failures "$part, exit $status" .build/part.log; fi
 done
 
+if [ -s "$recap" ]; then echo "== what failed"; cat "$recap"; fi
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
