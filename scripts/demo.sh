@@ -6,13 +6,15 @@
 # (throwaway PKI, the embedded SQLite store). At 19:00 one transformer's ambient is raised 15 K: its agent's thermal
 # limit acts locally. From 19:00 to 22:00 an operator caps the neighborhood's import (v2g-adm dispatch set): the
 # aggregator's planner shares the cap across the transformers every period and sends each agent a signed envelope in
-# the answer to its state report; the dashboard shows it live. Then the planner is shown on two snapshots.
+# the answer to its state report; the dashboard shows it live. At 20:00 the operator rolls out a new signed policy to
+# the two 100 kVA transformers, canary first. Then the planner is shown on two snapshots.
 # Everything runs on this machine; nothing needs a network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 neighborhood="${NEIGHBORHOOD:-examples/scenarios/neighborhood-evening.json}"
-acceleration="${ACCELERATION:-30}"  # faster starves the simulator on 2 busy cores: frozen-data alarms
+acceleration="${ACCELERATION:-60}"
+cycle_s="${CYCLE_S:-10}"  # the agents' cycle, simulated seconds: six cycles a wall second each at ×60
 aggregator_port="${AGGREGATOR_PORT:-16020}"
 span_s=25200  # 17:00 to 24:00
 cap_kw="${CAP_KW:-380}"  # the neighborhood's import cap from 19:00 to 22:00 (without agents it peaks near 485 kW)
@@ -43,7 +45,7 @@ for agent in $agents; do ./provisioning/v2g-pki issue-agent --dir "$pki" --agent
 ./provisioning/v2g-pki issue-operator --dir "$pki" --name ops >/dev/null 2>&1
 "$bin/v2g-adm" keys init --dir "$work/trust" >/dev/null
 # The planner on the simulation's clock (×$acceleration): a pass every 2 s of wall time, envelopes valid 300 simulated
-# seconds (the root's most), reports up to 400 simulated seconds old planned on (an agent cycle is 150 of them).
+# seconds (the root's most), reports up to 400 simulated seconds old planned on (an agent reports every wall second).
 python3 - "$work" <<'PY'
 import glob, json, sys
 work = sys.argv[1]
@@ -72,7 +74,7 @@ echo
 echo "== 2/3: the same evening with one v2g-agent per transformer (×$acceleration, about $((span_s / acceleration)) s)"
 "$bin/v2g-sim" run --neighborhood "$neighborhood" --base-port 0 --acceleration "$acceleration" \
   --agent-config-dir "$work/agents" --clock-file "$work/clock.json" --control-file "$work/control.json" \
-  --policy examples/policy/default.json --cycle-period 5 --agent-uplink "$work/uplink.json" \
+  --policy examples/policy/default.json --cycle-period "$cycle_s" --agent-uplink "$work/uplink.json" \
   --metrics-out "$work/run.json" > "$work/run.txt" 2>&1 &
 sim_pid=$!
 pids+=("$sim_pid")
@@ -87,6 +89,16 @@ echo "  aggregator on https://127.0.0.1:$aggregator_port (SQLite), planning ever
 echo "  dashboard: https://127.0.0.1:$aggregator_port/dashboard, with the operator certificate of $pki/kits/operator-ops"
 echo "    (for a browser: provisioning/v2g-pki export-p12 --kit $pki/kits/operator-ops --out ops.p12 --password-file FILE; docs/dashboard.md)"
 signed_policy_for_agents "$work" "$bin" $agents
+# Every agent also asks the aggregator for newer signed policy every 5 s; one it applies is on probation for 600
+# simulated seconds (10 s here): a trip or the safe state within it reverts to the bundle before, and says so.
+for agent in $agents; do
+  python3 - "$work/agents/$agent.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["policy_fetch"] = {"interval_s": 5, "probation_s": 600, "connect_timeout_s": 2, "total_timeout_s": 5, "backoff_cap_s": 5}
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+done
 for agent in $agents; do
   "$bin/v2g-agent" run --config "$work/agents/$agent.json" --sim-clock "$work/clock.json" --log-level warning \
     2> "$work/$agent.log" &
@@ -109,7 +121,25 @@ day=$(python3 -c "import json,time; print(time.strftime('%Y-%m-%d', time.gmtime(
 operator=(--cacert "$pki/ca.crt" --cert "$pki/kits/operator-ops/operator.crt" --key "$pki/kits/operator-ops/operator.key")
 python3 scripts/lib/demo_goal.py "${operator[@]}" --url "https://127.0.0.1:$aggregator_port" --seconds $((10800 / acceleration)) \
   > "$work/goal.txt" 2>&1 &
+# 20:00: policy version 8 for the 100 kVA class (the same nameplate, so one bundle serves both), a hot-spot limit of
+# 95 °C in place of 98 °C for slower ageing; the canary first, then the other after a soak.
+sleep $((3600 / acceleration))
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+policy = json.load(open(f"{work}/agents/agent-elm.policy.json"))
+if json.load(open(f"{work}/agents/agent-birch.policy.json")) != policy:
+    sys.exit("demo: agent-elm and agent-birch have different nameplates: one bundle cannot serve both")
+policy["thermal"]["hot_spot_limit_c"] = 95
+json.dump(policy, open(f"{work}/policy-8.json", "w"), indent=2)
+PY
+"$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy "$work/policy-8.json" --version 8 --expires +30d \
+  --target agent-elm --target agent-birch --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-8.bundle.json" >/dev/null
+adm() { "$bin/v2g-adm" "$@" --aggregator "https://127.0.0.1:$aggregator_port" --kit "$pki/kits/operator-ops"; }
+adm rollout start --canary 1 --waves 1 --soak 15 --agent agent-elm --agent agent-birch "$work/policy-8.bundle.json" 2>&1 |
+  sed '1s/^/  20:00 simulated: /; 2,$s/^/    /'
 wait "$sim_pid" || true
+echo "  the rollout at the end: $(adm rollout status 1 2>&1 | head -1)"
 for agent in $agents; do
   "$bin/v2g-agent" status --config "$work/agents/$agent.json" 2>/dev/null | head -1 | sed "s/^/  $agent: /" || true
 done

@@ -14,7 +14,7 @@ extension Run {
     /// configuration per transformer; the report per transformer and for the neighborhood at the end.
     func runNeighborhood(_ path: String) async throws {
         let neighborhood = try ScenarioInputs.neighborhood(path)
-        if let policy { _ = try ScenarioInputs.policy(policy) }
+        let sitePolicyBase = try policy.map(ScenarioInputs.policy)
         let uplink = try agentUplinkSection()
         if let uplink, let agentUplink, neighborhood.transformers.count > 1, !uplink.certificateNamesAgent {
             throw fail("\(agentUplink): cert_file must contain \(UplinkSection.agentPlaceholder), so that each agent presents its own certificate")
@@ -28,7 +28,7 @@ extension Run {
         if let agentConfigDir {
             do {
                 let files = try runner.writeAgentConfigs(
-                    to: Self.absolute(agentConfigDir), cyclePeriodS: cyclePeriod ?? 1, policyFile: policy.map(Self.absolute), uplink: uplink)
+                    to: Self.absolute(agentConfigDir), cyclePeriodS: cyclePeriod ?? 1, policy: sitePolicyBase, uplink: uplink)
                 for (transformer, file) in zip(neighborhood.transformers, files) { print("\(transformer.id) agent \(transformer.agentID): \(file)") }
             } catch {
                 throw fail(error.message)

@@ -54,7 +54,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Stop after this many simulated seconds (default: the scenario's duration).")
     var durationS: Double?
 
-    @Option(name: .long, help: "Policy file the generated agent configuration names (policy_file; checked here first).")
+    @Option(name: .long, help: "Policy file the generated agent configuration names (policy_file; checked here first). With --neighborhood, each agent gets its own copy with its transformer's nameplate and thermal parameters, <agent_id>.policy.json.")
     var policy: String?
 
     @Option(name: .long, help: "Control period in the generated agent configuration (cycle_period_s, 0.1–10 s; default 1).")

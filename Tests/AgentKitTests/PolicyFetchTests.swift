@@ -112,6 +112,37 @@ struct PolicyFetchTests {
         #expect(reports.count == 1 && reports[0]["version"] as? Int == 2 && reports[0]["result"] as? String == "applied")
     }
 
+    @Test("a report no rollout tracks (404 rollout.unknown) is let go, so the next report is not held up; another 404 is kept")
+    func untrackedReportsDoNotHoldUpTheQueue() async throws {
+        let bench = try await PolicyBench(pinned: try F.root())
+        let root = try #require(bench.trust.root)
+        // A bare 404 (a wrong base URL, say) is not an answer about the report: it waits.
+        try bench.peer.answerReports(with: 404)
+        try bench.peer.serveBundle(try F.bundle(version: 2, root: root))
+        await bench.round()
+        bench.cycles()
+        let kept = await bench.round()
+        #expect(kept.reportsHeldBack && kept.failure == "http_404")
+        #expect(bench.waitingReports.map(\.version) == [2])
+        // The aggregator says no rollout includes the agent: the first report goes, and the one behind it is tried in
+        // the same round (and goes too), where before it waited behind the first for good.
+        try bench.peer.serveBundle(try F.bundle(version: 3, root: root))
+        await bench.round()
+        bench.cycles()
+        #expect(bench.waitingReports.map(\.version) == [2, 3])
+        try bench.peer.answerReports(with: 404, error: "rollout.unknown")
+        let dropped = await bench.round()
+        #expect(dropped.reportsSent == 0 && bench.waitingReports.isEmpty)
+        #expect(!dropped.reportsHeldBack && dropped.failure == nil)
+        // A report the aggregator tracks still goes out as before.
+        try bench.peer.answerReports(with: 200)
+        try bench.peer.serveBundle(try F.bundle(version: 4, root: root))
+        await bench.round()
+        bench.cycles()
+        #expect(await bench.round().reportsSent == 1)
+        #expect(try bench.peer.reports().map { $0["version"] as? Int } == [4])
+    }
+
     @Test("an aggregator serving this agent's bundle to another agent's certificate is refused by it (403), and the agent keeps waiting")
     func anotherAgentsPath() async throws {
         // tx-0413's certificate, asking for tx-0412's bundle: the path is not its own.

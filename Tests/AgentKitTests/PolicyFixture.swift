@@ -109,7 +109,9 @@ final class PolicyPeer: Sendable {
         let tag = "\(state)/bundles/\(agent).etag"
         if let etag { try write(Array(etag.utf8), "bundles/\(agent).etag") } else { try? FileManager.default.removeItem(atPath: tag) }
     }
-    func answerReports(with status: Int) throws { try write(Array("\(status)".utf8), "report_status") }
+    func answerReports(with status: Int, error label: String? = nil) throws {
+        try write(Array((label.map { "\(status) \($0)" } ?? "\(status)").utf8), "report_status")
+    }
 
     /// The reports acknowledged so far, in order.
     func reports() throws -> [[String: Any]] { try lines("reports.jsonl").compactMap { $0["report"] as? [String: Any] } }

@@ -14,6 +14,7 @@ run = json.load(open(f"{work}/run.json"))["figures"]
 ROWS = [
     ("neutral current, max 10-min mean (A)", lambda m: m["neutral_current_a"]["max_10min"], "{:.1f}"),
     ("neutral current, mean (A)", lambda m: m["neutral_current_a"]["mean"], "{:.1f}"),
+    ("neutral current, 1-min peak (A)", lambda m: m["neutral_current_a"]["max_1min"], "{:.1f}"),
     ("VUF, 95th pct of 10-min values (%)", lambda m: m["vuf_pct"]["p95_10min"], "{:.2f}"),
     ("hot-spot peak (°C)", lambda m: m["hot_spot_c"]["max"], "{:.1f}"),
     ("loss of life (h)", lambda m: m["loss_of_life_h"], "{:.3f}"),
@@ -22,6 +23,7 @@ ROWS = [
     ("EV energy needed (kWh)", lambda m: m["ev_needed_kwh"], "{:.1f}"),
     ("EV energy delivered (kWh)", lambda m: m["ev_delivered_kwh"], "{:.1f}"),
     ("EV shortfall, total (kWh)", lambda m: m["ev_shortfall_kwh"], "{:.1f}"),
+    ("EVs at their target by departure", lambda m: m["evs_met_target"], "{:.0f}"),
     ("EV shortfall, worst (kWh)", lambda m: m["ev_shortfall_max_kwh"], "{:.1f}"),
 ]
 

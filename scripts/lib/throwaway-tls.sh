@@ -33,16 +33,19 @@ throwaway_uplink() {
 JSON
 }
 
-# signed_policy_for_agents WORK BIN AGENT...: signs examples/policy/default.json as version 7 with the policy key of
-# WORK/trust (v2g-adm keys init) and points each generated agent configuration, WORK/agents/AGENT.json, at that bundle
-# and at WORK/trust/root.json: with a root of trust an agent takes only signed policy, and checks envelopes with it.
+# signed_policy_for_agents WORK BIN AGENT...: the commissioning policy of each agent, signed as version 7 for that agent
+# alone (its transformer's nameplate: WORK/agents/AGENT.policy.json from `v2g-sim run --neighborhood --policy`) with
+# the policy key of WORK/trust (v2g-adm keys init) into WORK/agents/AGENT.bundle.json; each generated agent
+# configuration, WORK/agents/AGENT.json, then names that bundle and WORK/trust/root.json: with a root of trust an
+# agent takes only signed policy, and checks envelopes with it.
 signed_policy_for_agents() {
   local work="$1" bin="$2"; shift 2
-  "$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy examples/policy/default.json --version 7 --expires +180d \
-    --target '*' --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-bundle.json" >/dev/null || return 1
-  local agent
+  local agent key
+  key="$(ls "$work"/trust/keys/policy-*.pem | head -1)"
   for agent in "$@"; do
-    python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/policy-bundle.json" <<'PY' || return 1
+    "$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy "$work/agents/$agent.policy.json" --version 7 \
+      --expires +180d --target "$agent" --key "$key" --out "$work/agents/$agent.bundle.json" >/dev/null || return 1
+    python3 - "$work/agents/$agent.json" "$work/trust/root.json" "$work/agents/$agent.bundle.json" <<'PY' || return 1
 import json, sys
 path, root, bundle = sys.argv[1:4]
 config = json.load(open(path))

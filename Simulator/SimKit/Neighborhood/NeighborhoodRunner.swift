@@ -87,9 +87,12 @@ public struct AmbientChange: Sendable, Hashable {
 extension NeighborhoodRunner {
     /// Writes one agent configuration per transformer into `directory` (made if missing): `<agent_id>.json`, naming
     /// that transformer's devices, with its state directory, status file and textfile in `<agent_id>/` beside it.
-    /// `uplink` is given to every agent with `{agent_id}` replaced. Returns the files in the neighborhood's order.
+    /// `uplink` is given to every agent with `{agent_id}` replaced. With a `policy`, each agent gets its own copy,
+    /// `<agent_id>.policy.json`, with its transformer's nameplate and thermal parameters (`Scenario.sitePolicy`):
+    /// one policy file for transformers of different ratings would regulate each against the wrong one.
+    /// Returns the files in the neighborhood's order.
     public func writeAgentConfigs(
-        to directory: String, cyclePeriodS: Double = 1, policyFile: String? = nil, uplink: UplinkSection? = nil
+        to directory: String, cyclePeriodS: Double = 1, policy: ControlPolicy? = nil, uplink: UplinkSection? = nil
     ) throws(SimFieldError) -> [String] {
         let folder = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         do {
@@ -99,6 +102,12 @@ extension NeighborhoodRunner {
         }
         var written: [String] = []
         for (transformer, runner) in zip(neighborhood.transformers, runners) {
+            var policyFile: String?
+            if let policy {
+                let path = folder + "/" + transformer.agentID + ".policy.json"
+                try Self.write(transformer.scenario.sitePolicy(from: policy), to: path)
+                policyFile = path
+            }
             let config = AgentConfigFile(
                 agentID: transformer.agentID, stateDirectory: folder + "/" + transformer.agentID, cyclePeriodS: cyclePeriodS,
                 policyFile: policyFile, uplink: uplink?.forAgent(transformer.agentID))
@@ -107,5 +116,15 @@ extension NeighborhoodRunner {
             written.append(path)
         }
         return written
+    }
+
+    private static func write(_ policy: ControlPolicy, to path: String) throws(SimFieldError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(policy).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .fileFailed(path, error)
+        }
     }
 }

@@ -97,10 +97,13 @@ class Handler(QuietHandler):
         kind, agent = self.route()
         if kind != "policy-report":
             return self.answer(403 if kind == "forbidden" else 404)
-        status = int((read(os.path.join(STATE, "report_status")) or b"200").decode().strip())
+        # report_status: "STATUS" or "STATUS LABEL" (the error label of the answer; "scripted" by default).
+        scripted = (read(os.path.join(STATE, "report_status")) or b"200").decode().split()
+        status, label = int(scripted[0]), (scripted[1] if len(scripted) > 1 else "scripted")
         if 200 <= status < 300:
             append("reports.jsonl", {"agent": agent, "report": json.loads(body)})
-        self.answer(status, b'{"ok": true}' if status < 300 else b'{"error": "scripted"}', [("Content-Type", "application/json")])
+        answer = b'{"ok": true}' if status < 300 else json.dumps({"error": label}).encode()
+        self.answer(status, answer, [("Content-Type", "application/json")])
 
 
 serve(Handler, port=int(sys.argv[2]), tls=sys.argv[3:6])
