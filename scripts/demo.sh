@@ -91,11 +91,14 @@ echo "    (for a browser: provisioning/v2g-pki export-p12 --kit $pki/kits/operat
 signed_policy_for_agents "$work" "$bin" $agents
 # Every agent also asks the aggregator for newer signed policy every 5 s; one it applies is on probation for 600
 # simulated seconds (10 s here): a trip or the safe state within it reverts to the bundle before, and says so.
+# Modbus timeouts are wall time: on loopback 0.2 s is ample, where the default 0.5 s is half a simulated minute at
+# ×60, and a charger that stops answering holds its transformer's cycle for its timeouts (discovery tries three).
 for agent in $agents; do
   python3 - "$work/agents/$agent.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
 config["policy_fetch"] = {"interval_s": 5, "probation_s": 600, "connect_timeout_s": 2, "total_timeout_s": 5, "backoff_cap_s": 5}
+config.setdefault("modbus", {})["response_timeout_s"] = 0.2
 json.dump(config, open(sys.argv[1], "w"), indent=2)
 PY
 done

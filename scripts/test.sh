@@ -42,11 +42,15 @@ swift_run() {
   swift test "$@" 2>&1 | tee ".build/swift-test-$name.log"
   local status=${PIPESTATUS[0]}
   local line count issues
-  line=$(grep -E "Test run with [0-9]+ tests" ".build/swift-test-$name.log" | tail -1)
-  count=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$line")
+  # "Test run with 1 test in 1 suite passed", "… with 812 tests in 142 suites …": singular or plural.
+  line=$(grep -E "Test run with [0-9]+ tests? " ".build/swift-test-$name.log" | tail -1)
+  count=$(sed -E 's/.*Test run with ([0-9]+) tests? .*/\1/' <<<"$line")
   issues=$(sed -nE 's/.*with ([0-9]+) issues?\.?$/\1/p' <<<"$line")
   if [ "$status" -eq 0 ] && [ -n "$count" ]; then passed=$((passed + count)); else
-    failed=$((failed + ${issues:-1})); note_failures "Swift tests ($name), exit $status" ".build/swift-test-$name.log"; fi
+    failed=$((failed + ${issues:-1}))
+    local why="exit $status"; [ -n "$count" ] || why="$why, no \"Test run with N tests\" line"
+    note_failures "Swift tests ($name), $why" ".build/swift-test-$name.log"
+  fi
 }
 swift_run parallel --skip "$cadence_suites|$aggregator_suites"
 swift_run aggregator --skip-build --filter "$aggregator_suites"

@@ -37,8 +37,11 @@ while time.time() < end:
         at = answer["planned_vs_achieved"]["at"][:19]
         samples.append((cap["limit_kw"], cap.get("planned_import_kw"), cap["achieved_import_kw"]))
         planned = cap.get("planned_import_kw")
+        # No planned import: every transformer was left out of the pass; say why (the planner's own words).
+        left = [f"{t.get('id')}: {t.get('reason')}" for t in (answer.get("plan") or {}).get("left_out", [])]
+        why = "" if planned is not None else "  (left out: " + (", ".join(left) or (answer.get("pass") or {}).get("outcome", "?")) + ")"
         print(f"{at:<22}{cap['limit_kw']:>10.0f}{(planned if planned is not None else float('nan')):>16.1f}"
-              f"{cap['achieved_import_kw']:>17.1f}{envelopes:>11}")
+              f"{cap['achieved_import_kw']:>17.1f}{envelopes:>11}{why}")
     time.sleep(10)
 if samples:
     within = sum(1 for limit, _, achieved in samples if achieved <= limit * 1.01)
