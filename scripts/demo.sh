@@ -123,7 +123,7 @@ day=$(python3 -c "import json,time; print(time.strftime('%Y-%m-%d', time.gmtime(
 # Planned against achieved, sampled every 10 s of wall time while the cap is in force.
 operator=(--cacert "$pki/ca.crt" --cert "$pki/kits/operator-ops/operator.crt" --key "$pki/kits/operator-ops/operator.key")
 python3 scripts/lib/demo_goal.py "${operator[@]}" --url "https://127.0.0.1:$aggregator_port" --seconds $((10800 / acceleration)) \
-  > "$work/goal.txt" 2>&1 &
+  --log "$work/plans.jsonl" > "$work/goal.txt" 2>&1 &
 # 20:00: policy version 8 for the 100 kVA class (the same nameplate, so one bundle serves both), a hot-spot limit of
 # 95 °C in place of 98 °C for slower ageing; the canary first, then the other after a soak.
 sleep $((3600 / acceleration))
@@ -168,6 +168,6 @@ for snapshot in four-balanced one-hot; do
     --goal examples/neighborhood/goal-discharge.json
 done
 echo
-echo "These feeders put up to 7 of 12 chargers on one phase: that phase's current cap (its share of the rating) is"
-echo "a hard limit, so EVs there get what the phase can carry, and the shortfall rows say how much that is."
+echo "These feeders put up to 8 of 14 chargers on one phase: that phase's current cap (its third of the rating) is"
+echo "a hard limit of the agent's plan, so EVs there get what the phase can carry; the shortfall rows say how much."
 echo "logs and reports: $work"

@@ -4,8 +4,8 @@
 # an operator's client certificate (PKCS#12 from `v2g-pki export-p12`, imported into the profile's NSS database, and
 # picked by the AutoSelectCertificateForUrls policy). Checks that frames keep arriving and the values drawn change,
 # that an agent certificate is refused, and that the aggregator stops gracefully with the dashboard open.
-# Keeps the screenshot at .build/dashboard-test/dashboard.png (UPDATE_SCREENSHOT=1 copies it to
-# docs/images/dashboard.png). Needs root (the browser policy lives in /etc/chromium/policies/managed/) and installs
+# Keeps the screenshot at .build/dashboard-test/dashboard.png (the README's picture comes from the demo:
+# scripts/dashboard-screenshot.sh). Needs root (the browser policy lives in /etc/chromium/policies/managed/) and installs
 # chromium and libnss3-tools with apt-get when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -101,9 +101,6 @@ if [ -n "$summary" ]; then
   passed=$((passed + p)); failed=$((failed + f))
 else
   echo "FAIL the browser check ended without a summary"; failed=$((failed + 1))
-fi
-if [ "${UPDATE_SCREENSHOT:-0}" = 1 ] && [ -s "$artifacts/dashboard.png" ]; then
-  mkdir -p docs/images && cp "$artifacts/dashboard.png" docs/images/dashboard.png && echo "..   docs/images/dashboard.png updated"
 fi
 
 # Graceful stop with a dashboard stream open: the stream ends and the aggregator exits 0 within 15 s.

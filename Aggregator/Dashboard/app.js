@@ -246,7 +246,7 @@ function drawRollouts(rollouts) {
     rollouts.map((r) => [
       `#${r.id}`, r.version,
       el("span", { class: r.state === "halted" || r.state === "aborted" ? "bad" : r.state === "done" ? "ok" : "warn", title: r.halt_reasons.join("\n") }, r.state),
-      `${r.stage === 0 ? "canary" : "wave " + r.stage} of ${r.stages}`, r.pending, r.applied, r.rejected, r.reverted, r.unhealthy, clock(r.updated_at_ms),
+      r.stage === 0 ? "canary" : `wave ${r.stage} of ${r.stages - 1}`, r.pending, r.applied, r.rejected, r.reverted, r.unhealthy, clock(r.updated_at_ms),
     ])));
 }
 

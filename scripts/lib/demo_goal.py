@@ -2,7 +2,7 @@
 the import cap is in force and prints, per sample, the cap, the import the plan allows and the import the agents'
 state reports show, then how often the measured import stayed within the cap.
 
-Usage: demo_goal.py --cacert F --cert F --key F --url URL --seconds S
+Usage: demo_goal.py --cacert F --cert F --key F --url URL --seconds S [--log FILE]
 """
 import argparse
 import json
@@ -13,6 +13,7 @@ parser = argparse.ArgumentParser()
 for flag in ("--cacert", "--cert", "--key", "--url"):
     parser.add_argument(flag, required=True)
 parser.add_argument("--seconds", type=float, required=True)
+parser.add_argument("--log", help="every answer of GET /v1/plan, one JSON line each")
 args = parser.parse_args()
 
 
@@ -29,17 +30,27 @@ def plan():
 samples = []
 end = time.time() + args.seconds
 print(f"{'simulated time':<22}{'cap (kW)':>10}{'planned import':>16}{'measured import':>17}{'envelopes':>11}")
+log = open(args.log, "a") if args.log else None
 while time.time() < end:
     answer = plan()
+    if log:
+        log.write(json.dumps(answer) + "\n")
+        log.flush()
     cap = (answer.get("planned_vs_achieved") or {}).get("import_cap")
     envelopes = sum(1 for e in answer.get("envelopes", []) if e.get("in_force"))
     if cap and cap.get("achieved_import_kw") is not None:
         at = answer["planned_vs_achieved"]["at"][:19]
         samples.append((cap["limit_kw"], cap.get("planned_import_kw"), cap["achieved_import_kw"]))
         planned = cap.get("planned_import_kw")
-        # No planned import: every transformer was left out of the pass; say why (the planner's own words).
+        # No planned import: the cap did not bind (the forecast import under it, so no envelope is needed), or no
+        # transformer could be planned; say which, in the planner's words.
+        plan_cap = (answer.get("plan") or {}).get("import_cap") or {}
         left = [f"{t.get('id')}: {t.get('reason')}" for t in (answer.get("plan") or {}).get("left_out", [])]
-        why = "" if planned is not None else "  (left out: " + (", ".join(left) or (answer.get("pass") or {}).get("outcome", "?")) + ")"
+        why = ""
+        if planned is None and plan_cap.get("binding") is False:
+            why = f"  (not binding: {plan_cap.get('import_kw', float('nan')):.1f} kW forecast; left out: {', '.join(left) or 'none'})"
+        elif planned is None:
+            why = "  (" + ("left out: " + ", ".join(left) if left else (answer.get("pass") or {}).get("outcome", "?")) + ")"
         print(f"{at:<22}{cap['limit_kw']:>10.0f}{(planned if planned is not None else float('nan')):>16.1f}"
               f"{cap['achieved_import_kw']:>17.1f}{envelopes:>11}{why}")
     time.sleep(10)
