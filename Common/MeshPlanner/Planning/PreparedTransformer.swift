@@ -84,7 +84,10 @@ struct PreparedTransformer: Sendable {
             if thermalKW.upperKW < lowest {
                 return leave(.evNeedOverThermal, "EVs that must charge need ≥ \(format(lowest)) kW; the thermal limit allows \(format(thermalKW.upperKW)) kW")
             }
-            return leave(.reverseFlowOverThermal, "reverse flow needs the EVs to take ≥ \(format(thermalKW.lowerKW)) kW; they can take \(format(max(charging.box.upperKW, discharging.box.upperKW))) kW")
+            // Every number, so that a case the two labels above do not explain can be read from the detail alone.
+            return leave(.reverseFlowOverThermal, "reverse flow needs the EVs to take ≥ \(format(thermalKW.lowerKW)) kW; they can take \(format(max(charging.box.upperKW, discharging.box.upperKW))) kW"
+                + " (thermal \(format(thermalKW.lowerKW))…\(format(thermalKW.upperKW)) kW; charging \(format(charging.box.lowerKW))…\(format(charging.box.upperKW)) kW;"
+                + " \(pools.dischargePassMode) \(format(discharging.box.lowerKW))…\(format(discharging.box.upperKW)) kW)")
         }
         return .ready(PreparedTransformer(
             report: report, bounds: bounds, pools: pools, householdKW: household, reactiveKvar: reactive, thermal: thermal,
