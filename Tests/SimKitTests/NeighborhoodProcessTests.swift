@@ -120,6 +120,16 @@ struct NeighborhoodProcessTests {
             #expect(text.contains("\(agents[index]).crt") && !text.contains("{agent_id}"))
         }
         #expect(Set(configs.map { String(decoding: (try? Data(contentsOf: URL(filePath: $0))) ?? Data(), as: UTF8.self) }).count == 4)
+        // Each agent has its own copy of --policy, with its own transformer's nameplate: one file for a 75 kVA and a
+        // 160 kVA transformer would regulate both against the wrong rating.
+        struct Named: Decodable { var policy_file: String }
+        struct Nameplate: Decodable { struct Transformer: Decodable { var rated_kva: Double }; var transformer: Transformer }
+        for (agent, ratedKVA) in zip(agents, [100.0, 160, 75, 100]) {
+            let named = try JSONDecoder().decode(Named.self, from: Data(contentsOf: URL(filePath: dir + "/agents/\(agent).json")))
+            #expect(named.policy_file == dir + "/agents/\(agent).policy.json")
+            let policy = try JSONDecoder().decode(Nameplate.self, from: Data(contentsOf: URL(filePath: named.policy_file)))
+            #expect(policy.transformer.rated_kva == ratedKVA, "\(agent): \(policy.transformer.rated_kva) kVA")
+        }
 
         // Heat tx-ash through the control file; its temperature block shows the new ambient.
         let before = try #require(ambientBefore)
