@@ -124,25 +124,35 @@ day=$(python3 -c "import json,time; print(time.strftime('%Y-%m-%d', time.gmtime(
 operator=(--cacert "$pki/ca.crt" --cert "$pki/kits/operator-ops/operator.crt" --key "$pki/kits/operator-ops/operator.key")
 python3 scripts/lib/demo_goal.py "${operator[@]}" --url "https://127.0.0.1:$aggregator_port" --seconds $((10800 / acceleration)) \
   --log "$work/plans.jsonl" > "$work/goal.txt" 2>&1 &
-# 20:00: policy version 8 for the 100 kVA class (the same nameplate, so one bundle serves both), a hot-spot limit of
-# 95 °C in place of 98 °C for slower ageing; the canary first, then the other after a soak.
+# 20:00: policy version 8 for the first nameplate two or more transformers share (the 100 kVA pair here; one bundle
+# carries one nameplate), a hot-spot limit of 95 °C in place of 98 °C for slower ageing; the canary, then the rest.
 sleep $((3600 / acceleration))
-python3 - "$work" <<'PY'
+class=$(python3 - "$work" $agents <<'PY'
 import json, sys
-work = sys.argv[1]
-policy = json.load(open(f"{work}/agents/agent-elm.policy.json"))
-if json.load(open(f"{work}/agents/agent-birch.policy.json")) != policy:
-    sys.exit("demo: agent-elm and agent-birch have different nameplates: one bundle cannot serve both")
-policy["thermal"]["hot_spot_limit_c"] = 95
-json.dump(policy, open(f"{work}/policy-8.json", "w"), indent=2)
+work, agents = sys.argv[1], sys.argv[2:]
+policies = {agent: json.load(open(f"{work}/agents/{agent}.policy.json")) for agent in agents}
+for agent in agents:
+    same = [other for other in agents if policies[other] == policies[agent]]
+    if len(same) > 1:
+        policy = policies[agent]
+        policy["thermal"]["hot_spot_limit_c"] = 95
+        json.dump(policy, open(f"{work}/policy-8.json", "w"), indent=2)
+        print(" ".join(same))
+        break
 PY
-"$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy "$work/policy-8.json" --version 8 --expires +30d \
-  --target agent-elm --target agent-birch --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-8.bundle.json" >/dev/null
+)
 adm() { "$bin/v2g-adm" "$@" --aggregator "https://127.0.0.1:$aggregator_port" --kit "$pki/kits/operator-ops"; }
-adm rollout start --canary 1 --waves 1 --soak 15 --agent agent-elm --agent agent-birch "$work/policy-8.bundle.json" 2>&1 |
-  sed '1s/^/  20:00 simulated: /; 2,$s/^/    /'
+if [ -n "$class" ]; then
+  targets=(); members=(); for agent in $class; do targets+=(--target "$agent"); members+=(--agent "$agent"); done
+  "$bin/v2g-adm" policy sign --root "$work/trust/root.json" --policy "$work/policy-8.json" --version 8 --expires +30d \
+    "${targets[@]}" --key "$(ls "$work"/trust/keys/policy-*.pem | head -1)" --out "$work/policy-8.bundle.json" >/dev/null
+  adm rollout start --canary 1 --waves 1 --soak 15 "${members[@]}" "$work/policy-8.bundle.json" 2>&1 |
+    sed '1s/^/  20:00 simulated: /; 2,$s/^/    /'
+else
+  echo "  20:00 simulated: no two transformers share a nameplate here, so no policy rollout"
+fi
 wait "$sim_pid" || true
-echo "  the rollout at the end: $(adm rollout status 1 2>&1 | head -1)"
+[ -z "$class" ] || echo "  the rollout at the end: $(adm rollout status 1 2>&1 | head -1)"
 for agent in $agents; do
   "$bin/v2g-agent" status --config "$work/agents/$agent.json" 2>/dev/null | head -1 | sed "s/^/  $agent: /" || true
 done
