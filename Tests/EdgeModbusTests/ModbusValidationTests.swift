@@ -1,5 +1,10 @@
 import EdgeModbus
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @Suite struct ModbusValidationTests {
     @Test(arguments: [(-1, 1), (0, 0), (65535, 2), (65536, 1), (40000, -3)])
@@ -24,8 +29,19 @@ import Testing
     }
 
     @Test func refusedConnectionIsConnectionLost() throws {
-        let port = try ModbusTCPServer(registers: HoldingRegisterMap(count: 1)).port  // bound, then released
-        let client = try ModbusClient.tcp(host: "127.0.0.1", port: port)
+        // A port held bound but not listening refuses every connection, and no other test can take it meanwhile
+        // (a port bound and released could be reused by a parallel test's server before the connect).
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        try #require(holder >= 0 && bound)
+        let client = try ModbusClient.tcp(host: "127.0.0.1", port: Int(UInt16(bigEndian: address.sin_port)))
         let error = #expect(throws: ModbusError.self) { try client.connect() }
         #expect(error?.isConnectionLost == true)
         #expect(error?.label == "modbus.connection_lost")
