@@ -44,8 +44,9 @@ while time.time() < end:
         planned = cap.get("planned_import_kw")
         # No planned import: the cap did not bind (the forecast import under it, so no envelope is needed), or no
         # transformer could be planned; say which, in the planner's words.
-        plan_cap = (answer.get("plan") or {}).get("import_cap") or {}
-        left = [f"{t.get('id')}: {t.get('reason')}" for t in (answer.get("plan") or {}).get("left_out", [])]
+        planned_body = answer.get("plan") or {}
+        plan_cap = planned_body.get("import_cap") or {}
+        left = [f"{t.get('id')}: {t.get('reason')}" for t in planned_body.get("left_out", [])]
         why = ""
         if planned is None and plan_cap.get("binding") is False:
             why = f"  (not binding: {plan_cap.get('import_kw', float('nan')):.1f} kW forecast; left out: {', '.join(left) or 'none'})"
